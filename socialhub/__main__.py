@@ -1,0 +1,3 @@
+from socialhub.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,31 @@
+"""The domain's error root. Entry points render these (API: JSON error body; UI: a toast; CLI: a line)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+class SocialHubError(Exception):
+    code = "error"
+    status = 400
+
+    def __init__(self, message: str, *, details: dict[str, Any] | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.details = details or {}
+
+
+class NotFound(SocialHubError):
+    code, status = "not_found", 404
+
+
+class NotPermitted(SocialHubError):
+    code, status = "not_permitted", 403
+
+
+class Conflict(SocialHubError):
+    code, status = "conflict", 409
+
+
+class Invalid(SocialHubError):
+    code, status = "invalid", 422

@@ -1,0 +1,94 @@
+"""Test fixtures: a throwaway database per run, built by the migrations, on a real PostgreSQL.
+
+Which server: ``DATABASE_ADMIN_URL`` if set, else ``DATABASE_URL`` (CI passes the machine's PostgreSQL
+as a role that may create databases and roles), else an embedded PostgreSQL in a temporary directory.
+The run's database is provisioned with the same two roles as production (owner + application role),
+migrated as the owner, used as the application role, and dropped at the end.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from socialhub.settings import get_settings
+
+_ADMIN_URL: str | None = None
+_REDIS_URL: str | None = None
+ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Isolate the process environment before any test module reads settings."""
+    global _ADMIN_URL, _REDIS_URL
+    _ADMIN_URL = os.environ.pop("DATABASE_ADMIN_URL", None) or os.environ.pop("DATABASE_URL", None)
+    _REDIS_URL = os.environ.pop("REDIS_URL", None)
+    for name in ("MIGRATION_DATABASE_URL", "DATABASE_EMBEDDED"):
+        os.environ.pop(name, None)
+    os.environ["ENVIRONMENT"] = "test"
+    os.environ["DATA_DIR"] = tempfile.mkdtemp(prefix="socialhub-test-data-")
+    get_settings.cache_clear()
+
+
+def redis_server_url() -> str | None:
+    return _REDIS_URL
+
+
+@pytest.fixture(scope="session")
+def admin_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A superuser connection to the server the tests use."""
+    if _ADMIN_URL:
+        from socialhub.settings import normalise_database_url
+
+        yield str(normalise_database_url(_ADMIN_URL))
+        return
+    from socialhub.embedded_pg import start_embedded_server
+
+    server = start_embedded_server(tmp_path_factory.mktemp("pg") / "18", cleanup_mode="delete")
+    yield server.superuser_url
+
+
+@pytest.fixture(scope="session")
+def database(admin_url: str) -> Iterator[dict[str, str]]:
+    """This run's database: provisioned, migrated, and named by DATABASE_URL for the code under test."""
+    from sqlalchemy.engine import make_url
+
+    from socialhub import migrations
+    from socialhub.db import dispose_engine
+    from socialhub.provision import APP_ROLE, OWNER_ROLE, RoleSpec, drop_database, provision_database
+
+    name = f"socialhub_test_{uuid.uuid4().hex[:10]}"
+    provision_database(admin_url, database=name, owner=RoleSpec(OWNER_ROLE), app=RoleSpec(APP_ROLE))
+    base = make_url(admin_url).set(database=name)
+    urls = {
+        "app": base.set(username=APP_ROLE, password=None).render_as_string(hide_password=False),
+        "owner": base.set(username=OWNER_ROLE, password=None).render_as_string(hide_password=False),
+        "admin": base.render_as_string(hide_password=False),
+        "name": name,
+    }
+    migrations.upgrade(url=urls["owner"], app_role=APP_ROLE)
+    os.environ["DATABASE_URL"] = urls["app"]
+    os.environ["MIGRATION_DATABASE_URL"] = urls["owner"]
+    get_settings.cache_clear()
+    dispose_engine()
+    yield urls
+    dispose_engine()
+    drop_database(admin_url, name)
+
+
+@pytest.fixture
+def redis_url() -> str:
+    if not _REDIS_URL:
+        pytest.skip("no Redis server configured (REDIS_URL); CI always has one")
+    return _REDIS_URL
+
+
+@pytest.fixture(scope="session")
+def artifacts() -> Path:
+    ARTIFACTS.mkdir(exist_ok=True)
+    return ARTIFACTS
