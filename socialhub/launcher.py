@@ -100,10 +100,12 @@ def run(*, dev: bool = False, port: int = 3000, worker: bool = True, demo: bool 
     )
     log.info("SocialHub is starting on http://localhost:%s (Ctrl-C stops it)", port)
 
-    def on_sigterm(_signum: int, _frame: object) -> None:
+    def on_stop_signal(_signum: int, _frame: object) -> None:
         raise KeyboardInterrupt
 
-    signal.signal(signal.SIGTERM, on_sigterm)
+    # Installed explicitly: a process started in the background by a shell inherits SIGINT as ignored.
+    signal.signal(signal.SIGINT, on_stop_signal)
+    signal.signal(signal.SIGTERM, on_stop_signal)
     try:
         while True:
             for p in processes:
