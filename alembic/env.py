@@ -3,10 +3,10 @@
 from logging.config import fileConfig
 
 import sqlalchemy as sa
+from alembic import context
 from sqlmodel import SQLModel
 
 import socialhub.models  # noqa: F401  (registers every table on SQLModel.metadata)
-from alembic import context
 from socialhub.settings import get_settings
 
 config = context.config

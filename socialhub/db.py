@@ -27,6 +27,7 @@ __all__ = [
     "check_application_role",
     "dispose_engine",
     "get_engine",
+    "lookup_ids",
     "system_session",
     "tenant_session",
 ]
@@ -90,6 +91,18 @@ def system_session(*, engine: Engine | None = None) -> Any:
     here, which return ids only, and then opens a ``tenant_session`` per item.
     """
     return _session("", engine)
+
+
+def lookup_ids(function: str, value: str) -> tuple[uuid.UUID, uuid.UUID] | None:
+    """(tenant id, row id) from one of the id-only ``app_*_lookup`` SECURITY DEFINER functions.
+
+    For the few questions asked before the tenant is known: whose email is this, whose token is this.
+    """
+    if not function.isidentifier() or not function.startswith("app_"):
+        raise ValueError(f"not a lookup function: {function!r}")
+    with system_session() as session:
+        row = session.execute(sa.text(f"SELECT * FROM {function}(:value)"), {"value": value}).first()
+    return (row[0], row[1]) if row else None
 
 
 def check_application_role(engine: Engine | None = None) -> None:

@@ -80,6 +80,9 @@ class Settings(BaseSettings):
     )
     vault_active_key: str | None = Field(default=None, description="Key id to encrypt with (default: first).")
     oauth_state_secret: str = Field(default=DEV_STATE_SECRET, min_length=32)
+    access_token_ttl_seconds: int = Field(default=900, ge=60, description="Lifetime of an access token.")
+    refresh_token_ttl_days: int = Field(default=30, ge=1, description="Lifetime of a session (refresh token).")
+    invitation_ttl_hours: int = Field(default=72, ge=1, description="How long an invitation link stays valid.")
 
     # --- HTTP / API ---------------------------------------------------------------------------------
     cors_origins: Annotated[list[str], NoDecode] = Field(default_factory=lambda: ["http://localhost:3000"])

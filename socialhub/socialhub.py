@@ -3,8 +3,24 @@
 import reflex as rx
 
 from socialhub.api.app import create_api
+from socialhub.ui import routes
+from socialhub.ui.pages import dashboard, session, settings, team
 from socialhub.ui.pages.home import home
+from socialhub.ui.states.auth import AuthState
 from socialhub.ui.states.home import HomeState
+from socialhub.ui.states.session_forms import InviteState
+from socialhub.ui.states.settings import SettingsState
+from socialhub.ui.states.team import TeamState
 
 app = rx.App(api_transformer=create_api())
-app.add_page(home, route="/", title="SocialHub", on_load=HomeState.load)
+app.add_page(home, route=routes.HOME, title="SocialHub", on_load=HomeState.load)
+app.add_page(session.login, route=routes.LOGIN, title="Sign in · SocialHub", on_load=AuthState.redirect_if_signed_in)
+app.add_page(
+    session.register, route=routes.REGISTER, title="Create a team · SocialHub", on_load=AuthState.redirect_if_signed_in
+)
+app.add_page(session.invite, route=routes.INVITE, title="Invitation · SocialHub", on_load=InviteState.load)
+app.add_page(
+    dashboard.dashboard, route=routes.DASHBOARD, title="Dashboard · SocialHub", on_load=AuthState.require_session
+)
+app.add_page(team.team_page, route=routes.TEAM, title="Team · SocialHub", on_load=TeamState.load)
+app.add_page(settings.settings_page, route=routes.SETTINGS, title="Settings · SocialHub", on_load=SettingsState.load)

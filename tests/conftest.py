@@ -9,14 +9,17 @@ migrated as the owner, used as the application role, and dropped at the end.
 from __future__ import annotations
 
 import os
+import sys
 import tempfile
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import Browser, sync_playwright
 
 from socialhub.settings import get_settings
+from tests.web import CHROMIUM, CHROMIUM_ARGS, app_environment, free_port, running
 
 _ADMIN_URL: str | None = None
 _REDIS_URL: str | None = None
@@ -31,6 +34,8 @@ def pytest_configure(config: pytest.Config) -> None:
     for name in ("MIGRATION_DATABASE_URL", "DATABASE_EMBEDDED"):
         os.environ.pop(name, None)
     os.environ["ENVIRONMENT"] = "test"
+    # Tests make many requests from one client; the rate-limit tests set their own limit.
+    os.environ["RATE_LIMIT_PER_MINUTE"] = "100000"
     os.environ["DATA_DIR"] = tempfile.mkdtemp(prefix="socialhub-test-data-")
     get_settings.cache_clear()
 
@@ -92,3 +97,39 @@ def redis_url() -> str:
 def artifacts() -> Path:
     ARTIFACTS.mkdir(exist_ok=True)
     return ARTIFACTS
+
+
+# --- the real app and a browser (shared by every browser test) -------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def app_url(database: dict[str, str], artifacts: Path) -> Iterator[str]:
+    port = free_port()
+    cmd = [
+        sys.executable,
+        "-m",
+        "reflex",
+        "run",
+        "--env",
+        "prod",
+        "--frontend-port",
+        str(port),
+        "--backend-port",
+        str(port),
+    ]
+    env = app_environment(APP_URL=f"http://localhost:{port}")
+    with running(cmd, env=env, log=artifacts / "web-app.log", ready_path="/", port=port) as url:
+        yield url
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Browser]:
+    if not Path(CHROMIUM).exists():
+        message = f"no browser at {CHROMIUM}: install Debian's chromium to run the browser tests"
+        if os.environ.get("SOCIALHUB_REQUIRE_BROWSER"):
+            pytest.fail(message)  # CI installs it; a missing browser there is a broken build, not a skip
+        pytest.skip(message)
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()

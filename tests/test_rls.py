@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterator
+from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
 
@@ -25,12 +26,17 @@ from socialhub.models import (
     AIRequest,
     AIRequestType,
     AnalyticsEvent,
+    Invitation,
     Media,
     MediaKind,
     Platform,
+    RefreshToken,
+    Role,
     Tenant,
+    utcnow,
 )
 from socialhub.provision import libpq_conninfo
+from socialhub.security.tokens import new_token, token_hash
 from tests.factories import make_account, make_post, make_tenant, make_user
 
 ALL_TABLES = ("tenants", *TENANT_TABLES)
@@ -64,6 +70,25 @@ def populate(tenant: Tenant) -> None:
                 event_type="likes",
                 platform=Platform.LINKEDIN,
                 value=3,
+            )
+        )
+        session.add(
+            RefreshToken(
+                tenant_id=tenant.id,
+                user_id=author.id,
+                family_id=uuid.uuid4(),
+                token_hash=token_hash(new_token()),
+                expires_at=utcnow() + timedelta(days=1),
+            )
+        )
+        session.add(
+            Invitation(
+                tenant_id=tenant.id,
+                email=f"{uuid.uuid4().hex}@example.com",
+                role=Role.VIEWER,
+                token_hash=token_hash(new_token()),
+                invited_by=author.id,
+                expires_at=utcnow() + timedelta(days=1),
             )
         )
         session.add(

@@ -15,7 +15,16 @@ who may read (never write) through a SELECT-only policy scoped to the owner role
 
 from collections.abc import Sequence
 
-from alembic import context, op
+from alembic import op
+
+from socialhub.migrations import (
+    allow_owner_reads,
+    create_id_function,
+    disable_tenant_rls,
+    enable_tenant_rls,
+    migration_app_role,
+    quote_identifier,
+)
 
 revision: str = "0002"
 down_revision: str | None = "0001"
@@ -33,7 +42,6 @@ TENANT_TABLES = (
     "media",
     "audit_log",
 )
-CURRENT_TENANT = "nullif(current_setting('app.tenant_id', true), '')::uuid"
 # Tables the id-only functions below read across tenants.
 OWNER_READABLE = ("tenants", "social_accounts", "post_platforms")
 
@@ -62,22 +70,9 @@ FUNCTIONS = {
 }
 
 
-def _app_role() -> str:
-    attributes = context.config.attributes
-    if attributes.get("app_role"):
-        return attributes["app_role"]
-    from socialhub.settings import get_settings
-
-    return get_settings().database_app_role
-
-
-def _quote(identifier: str) -> str:
-    return '"' + identifier.replace('"', '""') + '"'
-
-
 def upgrade() -> None:
-    role = _app_role()
-    app = _quote(role)
+    role = migration_app_role()
+    app = quote_identifier(role)
     # The provisioning step normally created it; creating it here keeps `alembic upgrade` self-sufficient
     # for an owner that has CREATEROLE. Never BYPASSRLS, never an owner.
     op.execute(
@@ -92,34 +87,24 @@ def upgrade() -> None:
     op.execute(f"GRANT USAGE ON SCHEMA public TO {app}")
     op.execute(f"GRANT SELECT ON alembic_version TO {app}")  # /ready checks the schema is at head
 
-    for table, key in [("tenants", "id"), *((t, "tenant_id") for t in TENANT_TABLES)]:
-        op.execute(f"GRANT SELECT, INSERT, UPDATE, DELETE ON {table} TO {app}")
-        op.execute(f"ALTER TABLE {table} ENABLE ROW LEVEL SECURITY")
-        op.execute(f"ALTER TABLE {table} FORCE ROW LEVEL SECURITY")
-        op.execute(
-            f"CREATE POLICY tenant_isolation ON {table} "
-            f"USING ({key} = {CURRENT_TENANT}) WITH CHECK ({key} = {CURRENT_TENANT})"
-        )
+    enable_tenant_rls(op.execute, "tenants", role, key="id")
+    for table in TENANT_TABLES:
+        enable_tenant_rls(op.execute, table, role)
     for table in OWNER_READABLE:
-        op.execute(f"CREATE POLICY owner_reads_ids ON {table} FOR SELECT TO CURRENT_USER USING (true)")
-
+        allow_owner_reads(op.execute, table)
     for signature, body in FUNCTIONS.items():
-        op.execute(f"CREATE FUNCTION {signature} {body}")
-        op.execute(f"REVOKE ALL ON FUNCTION {signature} FROM PUBLIC")
-        op.execute(f"GRANT EXECUTE ON FUNCTION {signature} TO {app}")
+        create_id_function(op.execute, signature, body, role)
 
 
 def downgrade() -> None:
-    app = _quote(_app_role())
+    role = migration_app_role()
     for signature in FUNCTIONS:
         op.execute(f"DROP FUNCTION IF EXISTS {signature.split('(')[0]}")
     for table in OWNER_READABLE:
         op.execute(f"DROP POLICY IF EXISTS owner_reads_ids ON {table}")
     for table in ("tenants", *TENANT_TABLES):
-        op.execute(f"DROP POLICY IF EXISTS tenant_isolation ON {table}")
-        op.execute(f"ALTER TABLE {table} NO FORCE ROW LEVEL SECURITY")
-        op.execute(f"ALTER TABLE {table} DISABLE ROW LEVEL SECURITY")
-        op.execute(f"REVOKE ALL ON {table} FROM {app}")
+        disable_tenant_rls(op.execute, table, role)
+    app = quote_identifier(role)
     op.execute(f"REVOKE ALL ON alembic_version FROM {app}")
     op.execute(f"REVOKE USAGE ON SCHEMA public FROM {app}")
     # The role itself stays: roles are cluster-wide and may serve other databases.

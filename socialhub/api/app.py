@@ -1,23 +1,94 @@
-"""The FastAPI application Reflex mounts its own routes under (``rx.App(api_transformer=...)``)."""
+"""The FastAPI application Reflex mounts its own routes under (``rx.App(api_transformer=...)``).
+
+The REST API is a sub-application mounted at /api/v1, so its gateway (CORS, request log, body limit, rate
+limit, error handling) wraps only the API, never Reflex's own websocket and upload routes. Order, outermost
+first: CORS → request id + access log → body-size limit → rate limit → routes (JWT guard as a dependency)
+→ exception handlers. The access log sits outside the limiters so that refusals (413, 429) are logged too.
+"""
 
 from __future__ import annotations
 
+import logging
+
 from fastapi import FastAPI
+from fastapi_offline import FastAPIOffline
+from starlette.middleware.cors import CORSMiddleware
+from starlette.types import Scope
 
 from socialhub import __version__
-from socialhub.api import health
+from socialhub.api import auth, health, team, tenant
+from socialhub.api.errors import install_error_handlers
+from socialhub.api.middleware import BodySizeLimitMiddleware, RequestContextMiddleware
+from socialhub.api.ratelimit import RateLimitMiddleware
+from socialhub.security import jwt
+from socialhub.settings import get_settings
 
 API_PREFIX = "/api/v1"
+MAX_JSON_BODY_BYTES = 1024 * 1024
+# Liveness and readiness must answer even for a client that is being throttled (load balancers).
+RATE_LIMIT_EXEMPT = ("/health", "/ready", "/docs", "/openapi.json")
+
+
+def identify(scope: Scope) -> str | None:
+    """The user behind a request for rate limiting: a validly signed access token's subject, else None.
+
+    Signature and expiry only, no database: the limiter runs before the JWT guard and must stay cheap.
+    """
+    for name, value in scope.get("headers", ()):
+        if name == b"authorization":
+            scheme, _, token = value.decode("latin-1").partition(" ")
+            if scheme.lower() == "bearer" and token:
+                try:
+                    return str(jwt.decode_access_token(token, secret=get_settings().jwt_secret).user_id)
+                except jwt.InvalidToken:
+                    return None
+    return None
+
+
+def create_api_v1() -> FastAPI:
+    settings = get_settings()
+    api = FastAPIOffline(  # Swagger UI served from a PyPI package: /docs works with no internet access
+        title="SocialHub API",
+        version=__version__,
+        description="Write once, publish everywhere. Every error is "
+        '`{"error": {"code", "message", "details", "request_id"}}`.',
+        openapi_url="/openapi.json",
+        docs_url="/docs",
+        redoc_url=None,
+    )
+    for router in (health.router, auth.router, team.router, team.public, tenant.router):
+        api.include_router(router)
+    install_error_handlers(api)
+    api.add_middleware(
+        RateLimitMiddleware,
+        storage_uri=settings.redis_url or "memory://",
+        per_minute=settings.rate_limit_per_minute,
+        identify=identify,
+        exempt_paths=RATE_LIMIT_EXEMPT,
+    )
+    api.add_middleware(BodySizeLimitMiddleware, max_bytes=MAX_JSON_BODY_BYTES)
+    api.add_middleware(RequestContextMiddleware)
+    api.add_middleware(
+        CORSMiddleware,
+        allow_origins=settings.cors_origins,
+        allow_credentials=True,
+        allow_methods=["GET", "POST", "PUT", "PATCH", "DELETE"],
+        allow_headers=["Authorization", "Content-Type", "X-Request-ID"],
+        expose_headers=[
+            "X-Request-ID",
+            "X-RateLimit-Limit",
+            "X-RateLimit-Remaining",
+            "X-RateLimit-Reset",
+            "Retry-After",
+        ],
+    )
+    return api
 
 
 def create_api() -> FastAPI:
     """A fresh app each call: a FastAPI object cannot take middleware once it has served a request."""
-    api = FastAPI(
-        title="SocialHub API",
-        version=__version__,
-        openapi_url=f"{API_PREFIX}/openapi.json",
-        docs_url=None,  # the CDN-hosted Swagger UI cannot load offline; served locally by a later change
-        redoc_url=None,
-    )
-    api.include_router(health.router, prefix=API_PREFIX)
-    return api
+    # URLs are logged by httpx at INFO; they can carry OAuth codes and tokens.
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+    outer = FastAPI(openapi_url=None, docs_url=None, redoc_url=None)
+    outer.mount(API_PREFIX, create_api_v1())
+    return outer

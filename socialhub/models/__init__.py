@@ -3,11 +3,13 @@
 from socialhub.models.ai_request import AIRequest
 from socialhub.models.analytics import AnalyticsEvent
 from socialhub.models.audit import AuditLog
+from socialhub.models.auth import Invitation, RefreshToken
 from socialhub.models.base import utcnow
 from socialhub.models.enums import (
     AccountStatus,
     AIRequestStatus,
     AIRequestType,
+    ApprovalPolicy,
     ApprovalState,
     ErrorClass,
     MediaKind,
@@ -35,6 +37,8 @@ TENANT_TABLES: tuple[str, ...] = (
     "analytics_events",
     "media",
     "audit_log",
+    "refresh_tokens",
+    "invitations",
 )
 
 __all__ = [
@@ -44,9 +48,11 @@ __all__ = [
     "AIRequestType",
     "AccountStatus",
     "AnalyticsEvent",
+    "ApprovalPolicy",
     "ApprovalState",
     "AuditLog",
     "ErrorClass",
+    "Invitation",
     "Media",
     "MediaKind",
     "PlanTier",
@@ -56,6 +62,7 @@ __all__ = [
     "PostStatus",
     "PostType",
     "PublishStatus",
+    "RefreshToken",
     "Role",
     "SocialAccount",
     "Tenant",

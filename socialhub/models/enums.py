@@ -41,6 +41,14 @@ class AccountStatus(StrEnum):
     ERROR = "error"
 
 
+class ApprovalPolicy(StrEnum):
+    """Which posts need an approval before they are published (a team setting)."""
+
+    NONE = "none"
+    CONTRIBUTORS = "contributors"  # posts by contributors (the default)
+    EVERYONE = "everyone"
+
+
 class PostType(StrEnum):
     TEXT = "text"
     IMAGE = "image"

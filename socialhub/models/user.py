@@ -30,5 +30,7 @@ class User(SQLModel, table=True):
     role: Role = Field(default=Role.VIEWER, sa_type=enum_type(Role), nullable=False)
     is_active: bool = Field(default=True, sa_column_kwargs={"server_default": sa.true()})
     last_login_at: datetime | None = timestamp()
+    # Removal is a soft delete: the person's posts and audit trail stay attributable, the email is freed.
+    removed_at: datetime | None = timestamp()
     created_at: datetime = created_at()
     updated_at: datetime = updated_at()

@@ -33,3 +33,19 @@ def record(
     )
     session.add(entry)
     return entry
+
+
+def list_entries(ctx: Context, *, limit: int = 50, offset: int = 0) -> tuple[list[AuditLog], int]:
+    from sqlmodel import col, func, select
+
+    from socialhub.db import tenant_session
+    from socialhub.security.permissions import Permission
+    from socialhub.services.access import require
+
+    require(ctx, Permission.AUDIT_READ)
+    with tenant_session(ctx) as session:
+        total = session.exec(select(func.count()).select_from(AuditLog)).one()
+        rows = session.exec(
+            select(AuditLog).order_by(col(AuditLog.created_at).desc(), col(AuditLog.id)).offset(offset).limit(limit)
+        ).all()
+    return list(rows), total

@@ -14,6 +14,11 @@ class SocialHubError(Exception):
         self.message = message
         self.details = details or {}
 
+    @property
+    def headers(self) -> dict[str, str]:
+        """Protocol headers an HTTP rendering should carry (e.g. Retry-After); plain strings, no framework."""
+        return {}
+
 
 class NotFound(SocialHubError):
     code, status = "not_found", 404

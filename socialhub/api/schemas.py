@@ -1,0 +1,181 @@
+"""Request and response bodies of the identity, team and tenant routes."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from decimal import Decimal
+from typing import Annotated
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+
+from socialhub.models import ApprovalPolicy, PlanTier, Role
+
+
+def _printable(value: str) -> str:
+    # PostgreSQL text cannot hold NUL, and other C0 controls in a name are never intended.
+    if any(ord(c) < 32 and c not in "\t\n\r" for c in value):
+        raise ValueError("must not contain control characters")
+    return value
+
+
+Text = Annotated[str, AfterValidator(_printable)]
+Email = Annotated[str, Field(min_length=3, max_length=320, examples=["ada@example.com"]), AfterValidator(_printable)]
+Password = Annotated[str, Field(min_length=1, max_length=1024, examples=["correct horse battery staple"])]
+Name = Annotated[Text, Field(max_length=200)]
+
+
+class Body(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+# --- auth ---------------------------------------------------------------------------------------------------
+
+
+class RegisterRequest(Body):
+    team_name: Annotated[Text, Field(min_length=1, max_length=200, examples=["Acme Coffee"])]
+    email: Email
+    password: Password
+    full_name: Name = ""
+    timezone: Annotated[Text, Field(max_length=64, examples=["Europe/Berlin"])] = "UTC"
+
+
+class LoginRequest(Body):
+    email: Email
+    password: Password
+
+
+class RefreshRequest(Body):
+    refresh_token: Annotated[str, Field(min_length=1, max_length=200)]
+
+
+class PasswordChange(Body):
+    current_password: Password
+    new_password: Password
+
+
+class UserPublic(BaseModel):
+    id: uuid.UUID
+    email: str
+    full_name: str
+    role: Role
+    is_active: bool
+    last_login_at: datetime | None
+    created_at: datetime
+
+
+class SessionResponse(BaseModel):
+    access_token: str
+    token_type: str = "bearer"
+    expires_in: int = Field(description="Seconds until the access token expires.")
+    refresh_token: str
+    refresh_expires_at: datetime
+    user: UserPublic
+
+
+class TenantSummary(BaseModel):
+    id: uuid.UUID
+    name: str
+    plan_tier: PlanTier
+    timezone: str
+
+
+class MeResponse(BaseModel):
+    user: UserPublic
+    tenant: TenantSummary
+    permissions: list[str]
+
+
+# --- team ---------------------------------------------------------------------------------------------------
+
+
+class MembersPublic(BaseModel):
+    data: list[UserPublic]
+    count: int
+
+
+class MemberUpdate(Body):
+    role: Role | None = None
+    is_active: bool | None = None
+
+
+class InvitationCreate(Body):
+    email: Email
+    role: Role = Role.EDITOR
+
+
+class InvitationPublic(BaseModel):
+    id: uuid.UUID
+    email: str
+    role: Role
+    expires_at: datetime
+    created_at: datetime
+
+
+class InvitationCreated(InvitationPublic):
+    accept_url: str = Field(description="Send this link to the person invited; it is shown only once.")
+
+
+class InvitationsPublic(BaseModel):
+    data: list[InvitationPublic]
+    count: int
+
+
+class InvitationPreview(BaseModel):
+    team_name: str
+    email: str
+    role: Role
+
+
+class InvitationAccept(Body):
+    password: Password
+    full_name: Name = ""
+
+
+class RolePublic(BaseModel):
+    role: Role
+    description: str
+    permissions: list[str]
+
+
+# --- tenant -------------------------------------------------------------------------------------------------
+
+
+class TenantPublic(TenantSummary):
+    approval_policy: ApprovalPolicy
+    created_at: datetime
+
+
+class TenantUpdate(Body):
+    name: Annotated[Text, Field(min_length=1, max_length=200)] | None = None
+    timezone: Annotated[Text, Field(max_length=64)] | None = None
+    plan_tier: PlanTier | None = None
+    approval_policy: ApprovalPolicy | None = None
+
+
+class AIBudgetPublic(BaseModel):
+    limit_usd: Decimal
+    used_usd: Decimal
+    reserved_usd: Decimal
+    remaining_usd: Decimal
+
+
+class AIBudgetUpdate(Body):
+    limit_usd: Annotated[Decimal, Field(ge=0, lt=1_000_000, max_digits=12, decimal_places=2, examples=["25.00"])]
+
+
+class AuditEntryPublic(BaseModel):
+    id: uuid.UUID
+    actor_user_id: uuid.UUID | None
+    action: str
+    entity_type: str
+    entity_id: str | None
+    before: dict[str, object] | None
+    after: dict[str, object] | None
+    request_id: str | None
+    created_at: datetime
+
+
+class AuditPublic(BaseModel):
+    data: list[AuditEntryPublic]
+    count: int
