@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import httpx
@@ -50,3 +51,14 @@ def test_home_page_renders_with_live_status(app_url: str, browser: Browser, arti
     expect(phone.locator("#system-status")).to_contain_text("PostgreSQL", timeout=20_000)
     phone.screenshot(path=str(artifacts / "home-phone.png"), full_page=True)
     assert problems == []
+
+
+def test_the_running_app_writes_a_json_access_line_per_api_request(app_url: str, artifacts: Path) -> None:
+    request_id = "access-log-check-1"
+    httpx.get(f"{app_url}/api/v1/health", headers={"X-Request-ID": request_id})
+    lines = [
+        json.loads(line)
+        for line in (artifacts / "web-app.log").read_text().splitlines()
+        if line.startswith("{") and request_id in line
+    ]
+    assert lines and lines[0]["route"] == "/health" and lines[0]["status"] == 200

@@ -8,8 +8,6 @@ first: CORS → request id + access log → body-size limit → rate limit → r
 
 from __future__ import annotations
 
-import logging
-
 from fastapi import FastAPI
 from fastapi_offline import FastAPIOffline
 from starlette.middleware.cors import CORSMiddleware
@@ -20,6 +18,7 @@ from socialhub.api import auth, health, team, tenant
 from socialhub.api.errors import install_error_handlers
 from socialhub.api.middleware import BodySizeLimitMiddleware, RequestContextMiddleware
 from socialhub.api.ratelimit import RateLimitMiddleware
+from socialhub.log import configure_logging
 from socialhub.security import jwt
 from socialhub.settings import get_settings
 
@@ -87,8 +86,7 @@ def create_api_v1() -> FastAPI:
 
 def create_api() -> FastAPI:
     """A fresh app each call: a FastAPI object cannot take middleware once it has served a request."""
-    # URLs are logged by httpx at INFO; they can carry OAuth codes and tokens.
-    logging.getLogger("httpx").setLevel(logging.WARNING)
+    configure_logging(get_settings().log_level)
     outer = FastAPI(openapi_url=None, docs_url=None, redoc_url=None)
     outer.mount(API_PREFIX, create_api_v1())
     return outer

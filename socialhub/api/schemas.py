@@ -22,7 +22,7 @@ def _printable(value: str) -> str:
 Text = Annotated[str, AfterValidator(_printable)]
 Email = Annotated[str, Field(min_length=3, max_length=320, examples=["ada@example.com"]), AfterValidator(_printable)]
 Password = Annotated[str, Field(min_length=1, max_length=1024, examples=["correct horse battery staple"])]
-Name = Annotated[Text, Field(max_length=200)]
+Name = Annotated[Text, Field(max_length=200, examples=["Ada Lovelace"])]
 
 
 class Body(BaseModel):
@@ -46,7 +46,7 @@ class LoginRequest(Body):
 
 
 class RefreshRequest(Body):
-    refresh_token: Annotated[str, Field(min_length=1, max_length=200)]
+    refresh_token: Annotated[str, Field(min_length=1, max_length=200, examples=["q1Zb3kR7…"])]
 
 
 class PasswordChange(Body):
@@ -95,13 +95,13 @@ class MembersPublic(BaseModel):
 
 
 class MemberUpdate(Body):
-    role: Role | None = None
-    is_active: bool | None = None
+    role: Annotated[Role | None, Field(examples=["editor"])] = None
+    is_active: Annotated[bool | None, Field(examples=[False])] = None
 
 
 class InvitationCreate(Body):
     email: Email
-    role: Role = Role.EDITOR
+    role: Annotated[Role, Field(examples=["contributor"])] = Role.EDITOR
 
 
 class InvitationPublic(BaseModel):
@@ -147,10 +147,10 @@ class TenantPublic(TenantSummary):
 
 
 class TenantUpdate(Body):
-    name: Annotated[Text, Field(min_length=1, max_length=200)] | None = None
-    timezone: Annotated[Text, Field(max_length=64)] | None = None
-    plan_tier: PlanTier | None = None
-    approval_policy: ApprovalPolicy | None = None
+    name: Annotated[Text, Field(min_length=1, max_length=200)] | None = Field(default=None, examples=["Acme Coffee"])
+    timezone: Annotated[Text, Field(max_length=64)] | None = Field(default=None, examples=["America/New_York"])
+    plan_tier: Annotated[PlanTier | None, Field(examples=["pro"])] = None
+    approval_policy: Annotated[ApprovalPolicy | None, Field(examples=["contributors"])] = None
 
 
 class AIBudgetPublic(BaseModel):

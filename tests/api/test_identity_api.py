@@ -242,6 +242,15 @@ class TestDocs:
             if success[0] != "204":
                 assert "schema" in op["responses"][success[0]]["content"]["application/json"], (method, path)
 
+    def test_every_request_body_field_has_an_example(self, api: TestClient) -> None:
+        schemas = api.get("/api/v1/openapi.json").json()["components"]["schemas"]
+        for method, path, op in operations(api):
+            if "requestBody" not in op:
+                continue
+            ref = op["requestBody"]["content"]["application/json"]["schema"]["$ref"].rsplit("/", 1)[1]
+            for name, prop in schemas[ref]["properties"].items():
+                assert prop.get("examples"), (method, path, name)
+
     def test_docs_page_and_its_assets_are_served_locally(self, api: TestClient) -> None:
         page = api.get("/api/v1/docs")
         assert page.status_code == 200
