@@ -47,6 +47,22 @@ def consumer_command(workers: int) -> list[str]:
     ]
 
 
+def sandbox_command(port: int) -> list[str]:
+    return [
+        sys.executable,
+        "-m",
+        "uvicorn",
+        "socialhub.sandbox.server:app",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--no-access-log",
+        "--log-level",
+        "warning",
+    ]
+
+
 def web_command(*, dev: bool, port: int) -> list[str]:
     cmd = [sys.executable, "-m", "reflex", "run", "--env", "dev" if dev else "prod", "--loglevel", "info"]
     if dev:
@@ -85,16 +101,22 @@ def run(*, dev: bool = False, port: int = 3000, worker: bool = True, demo: bool 
     prepare(demo=demo)
     from socialhub.settings import get_settings
 
+    settings = get_settings()
     env = child_environment()
-    if "app_url" not in get_settings().model_fields_set:
+    if "app_url" not in settings.model_fields_set:
         env["APP_URL"] = f"http://localhost:{port}"
+    if settings.sandbox_mode and "sandbox_base_url" not in settings.model_fields_set:
+        env["SANDBOX_BASE_URL"] = f"http://localhost:{port + 1}"
     processes: list[subprocess.Popen[bytes]] = []
     if worker:
         processes.append(
             subprocess.Popen(
-                consumer_command(get_settings().worker_threads), env=env, cwd=PROJECT_ROOT, start_new_session=True
+                consumer_command(settings.worker_threads), env=env, cwd=PROJECT_ROOT, start_new_session=True
             )
         )
+    if settings.sandbox_mode:
+        # The fake platforms, in a process of their own, so the app reaches them over HTTP like real ones.
+        processes.append(subprocess.Popen(sandbox_command(port + 1), env=env, cwd=PROJECT_ROOT, start_new_session=True))
     processes.append(
         subprocess.Popen(web_command(dev=dev, port=port), env=env, cwd=PROJECT_ROOT, start_new_session=True)
     )
@@ -110,7 +132,7 @@ def run(*, dev: bool = False, port: int = 3000, worker: bool = True, demo: bool 
         while True:
             for p in processes:
                 if p.poll() is not None:
-                    log.error("%s exited with %s; stopping the rest", p.args[2:4], p.returncode)
+                    log.error("%s exited with %s; stopping the rest", p.args[1:4], p.returncode)
                     return p.returncode or 1
             time.sleep(0.5)
     except KeyboardInterrupt:

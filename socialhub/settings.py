@@ -109,6 +109,16 @@ class Settings(BaseSettings):
         default=None,
         description="Point every platform at the loopback sandbox apps. Default: on, except in production.",
     )
+    sandbox_base_url: str = Field(
+        default="http://localhost:3001",
+        description="Where the sandbox platforms are served (`run` starts them on the web port + 1).",
+    )
+    platform_base_urls: dict[str, str] = Field(
+        default_factory=dict, description='Per-platform API base override, JSON: {"x": "https://proxy.example"}.'
+    )
+    platform_api_versions: dict[str, str] = Field(
+        default_factory=dict, description='Per-platform API version, JSON: {"facebook": "v23.0", "linkedin": "202510"}.'
+    )
     instagram_client_id: str | None = None
     instagram_client_secret: str | None = None
     facebook_client_id: str | None = None

@@ -4,8 +4,9 @@ import reflex as rx
 
 from socialhub.api.app import create_api
 from socialhub.ui import routes
-from socialhub.ui.pages import dashboard, session, settings, team
+from socialhub.ui.pages import accounts, dashboard, session, settings, team
 from socialhub.ui.pages.home import home
+from socialhub.ui.states.accounts import AccountsState, CallbackState
 from socialhub.ui.states.auth import AuthState
 from socialhub.ui.states.home import HomeState
 from socialhub.ui.states.session_forms import InviteState
@@ -24,3 +25,7 @@ app.add_page(
 )
 app.add_page(team.team_page, route=routes.TEAM, title="Team · SocialHub", on_load=TeamState.load)
 app.add_page(settings.settings_page, route=routes.SETTINGS, title="Settings · SocialHub", on_load=SettingsState.load)
+app.add_page(accounts.accounts_page, route=routes.ACCOUNTS, title="Accounts · SocialHub", on_load=AccountsState.load)
+app.add_page(
+    accounts.callback_page, route=routes.ACCOUNTS_CALLBACK, title="Connecting · SocialHub", on_load=CallbackState.finish
+)

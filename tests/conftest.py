@@ -11,13 +11,20 @@ from __future__ import annotations
 import os
 import sys
 import tempfile
+import threading
+import time
 import uuid
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
+import httpx
 import pytest
+import uvicorn
 from playwright.sync_api import Browser, sync_playwright
 
+from socialhub.sandbox import SandboxState, create_sandbox
 from socialhub.settings import get_settings
 from tests.web import CHROMIUM, CHROMIUM_ARGS, app_environment, free_port, running
 
@@ -99,11 +106,45 @@ def artifacts() -> Path:
     return ARTIFACTS
 
 
+# --- the platform sandbox on loopback (uvicorn in a thread) -------------------------------------------------
+
+
+@dataclass
+class Sandbox:
+    url: str
+    states: dict[str, SandboxState]
+
+    def base(self, platform: str) -> str:
+        return f"{self.url}/{platform}"
+
+    def control(self, platform: str, method: str, path: str, **kwargs: Any) -> httpx.Response:
+        return httpx.request(method, f"{self.base(platform)}/_sandbox/{path}", **kwargs)
+
+    def fault(self, platform: str, path: str, kind: str, **kwargs: Any) -> None:
+        self.control(platform, "POST", "faults", json={"path": path, "kind": kind, **kwargs}).raise_for_status()
+
+
+@pytest.fixture(scope="session")
+def sandbox() -> Iterator[Sandbox]:
+    app, states = create_sandbox()
+    port = free_port()
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="off"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 10
+    while not server.started:
+        assert time.monotonic() < deadline, "the sandbox did not start"
+        time.sleep(0.05)
+    yield Sandbox(f"http://127.0.0.1:{port}", states)
+    server.should_exit = True
+    thread.join(timeout=10)
+
+
 # --- the real app and a browser (shared by every browser test) -------------------------------------------
 
 
 @pytest.fixture(scope="session")
-def app_url(database: dict[str, str], artifacts: Path) -> Iterator[str]:
+def app_url(database: dict[str, str], artifacts: Path, sandbox: Sandbox) -> Iterator[str]:
     port = free_port()
     cmd = [
         sys.executable,
@@ -117,7 +158,7 @@ def app_url(database: dict[str, str], artifacts: Path) -> Iterator[str]:
         "--backend-port",
         str(port),
     ]
-    env = app_environment(APP_URL=f"http://localhost:{port}")
+    env = app_environment(APP_URL=f"http://localhost:{port}", SANDBOX_BASE_URL=sandbox.url)
     with running(cmd, env=env, log=artifacts / "web-app.log", ready_path="/", port=port) as url:
         yield url
 

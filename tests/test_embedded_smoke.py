@@ -17,6 +17,24 @@ import psutil
 from tests.web import app_environment, free_port, running
 
 
+def _get_when_up(url: str, timeout: float = 30) -> httpx.Response:
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            return httpx.get(url)
+        except httpx.ConnectError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.2)
+
+
+def _port_free(port: int) -> bool:
+    import socket
+
+    with socket.socket() as s:
+        return s.connect_ex(("127.0.0.1", port)) != 0
+
+
 def postmasters_for(data_dir: Path) -> list[psutil.Process]:
     found = []
     for proc in psutil.process_iter(["name", "cmdline"]):
@@ -28,6 +46,8 @@ def postmasters_for(data_dir: Path) -> list[psutil.Process]:
 def test_run_with_embedded_defaults(tmp_path: Path, artifacts: Path) -> None:
     data_dir = tmp_path / "data"
     port = free_port()
+    while not _port_free(port + 1):
+        port = free_port()
     env = app_environment(
         DATABASE_URL=None,
         MIGRATION_DATABASE_URL=None,
@@ -36,6 +56,9 @@ def test_run_with_embedded_defaults(tmp_path: Path, artifacts: Path) -> None:
         DATA_DIR=str(data_dir),
         ENVIRONMENT="development",
         APP_URL=None,
+        SANDBOX_BASE_URL=None,
+        # Its own front-end build: the session's browser tests serve .web/ built for another port meanwhile.
+        REFLEX_WEB_WORKDIR=".web-embedded-smoke",
     )
     log = artifacts / "embedded-run.log"
     cmd = [sys.executable, "-m", "socialhub", "run", "--port", str(port)]
@@ -46,6 +69,9 @@ def test_run_with_embedded_defaults(tmp_path: Path, artifacts: Path) -> None:
         assert ready["queue"] == "SQLite (local)" and ready["schema_current"]
         assert postmasters_for(data_dir), "the embedded server should run from DATA_DIR"
         assert httpx.get(url).status_code == 200
+        # Sandbox mode: the fake platforms answer from their own server on the next port.
+        sandbox = _get_when_up(f"http://127.0.0.1:{port + 1}/x/_sandbox/state")
+        assert sandbox.status_code == 200 and sandbox.json()["platform"] == "x"
 
         # The consumer started by `run` takes a task from the same SQLite queue and answers.
         check = subprocess.run(

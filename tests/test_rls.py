@@ -29,6 +29,7 @@ from socialhub.models import (
     Invitation,
     Media,
     MediaKind,
+    OAuthState,
     Platform,
     RefreshToken,
     Role,
@@ -89,6 +90,15 @@ def populate(tenant: Tenant) -> None:
                 token_hash=token_hash(new_token()),
                 invited_by=author.id,
                 expires_at=utcnow() + timedelta(days=1),
+            )
+        )
+        session.add(
+            OAuthState(
+                tenant_id=tenant.id,
+                user_id=author.id,
+                platform=Platform.X,
+                redirect_uri="http://localhost:3000/accounts/callback",
+                expires_at=utcnow() + timedelta(minutes=10),
             )
         )
         session.add(

@@ -22,7 +22,7 @@ from socialhub.models.enums import (
 )
 from socialhub.models.media import Media
 from socialhub.models.post import Post, PostPlatform
-from socialhub.models.social_account import SocialAccount
+from socialhub.models.social_account import OAuthState, SocialAccount
 from socialhub.models.tenant import Tenant
 from socialhub.models.user import User
 
@@ -39,6 +39,7 @@ TENANT_TABLES: tuple[str, ...] = (
     "audit_log",
     "refresh_tokens",
     "invitations",
+    "oauth_states",
 )
 
 __all__ = [
@@ -55,6 +56,7 @@ __all__ = [
     "Invitation",
     "Media",
     "MediaKind",
+    "OAuthState",
     "PlanTier",
     "Platform",
     "Post",

@@ -9,7 +9,16 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
-from socialhub.models.base import created_at, enum_type, id_field, jsonb, tenant_fk, timestamp, updated_at
+from socialhub.models.base import (
+    created_at,
+    enum_type,
+    id_field,
+    jsonb,
+    same_tenant_fk,
+    tenant_fk,
+    timestamp,
+    updated_at,
+)
 from socialhub.models.enums import AccountStatus, Platform
 
 
@@ -40,3 +49,28 @@ class SocialAccount(SQLModel, table=True):
     last_sync_at: datetime | None = timestamp()
     created_at: datetime = created_at()
     updated_at: datetime = updated_at()
+
+
+class OAuthState(SQLModel, table=True):
+    """One "connect an account" attempt: what the signed ``state`` refers to, used at most once.
+
+    The PKCE verifier never leaves the server; after the code exchange, a multi-account platform's tokens
+    wait here (encrypted) while the person picks which Pages or organisations to connect.
+    """
+
+    __tablename__ = "oauth_states"
+    __table_args__ = (
+        same_tenant_fk(["user_id"], "users.id"),
+        sa.Index("ix_oauth_states_tenant_id_created_at", "tenant_id", "created_at"),
+    )
+
+    id: uuid.UUID = id_field()
+    tenant_id: uuid.UUID = tenant_fk()
+    user_id: uuid.UUID
+    platform: Platform = Field(sa_type=enum_type(Platform), nullable=False)
+    redirect_uri: str = Field(max_length=2048)
+    code_verifier_encrypted: str | None = Field(default=None, sa_type=sa.Text)
+    pending_encrypted: str | None = Field(default=None, sa_type=sa.Text)
+    expires_at: datetime = timestamp(nullable=False)
+    used_at: datetime | None = timestamp()
+    created_at: datetime = created_at()

@@ -63,6 +63,7 @@ def app_navbar() -> rx.Component:
         brand(),
         rx.hstack(
             _nav_link("Dashboard", "layout-dashboard", routes.DASHBOARD),
+            _nav_link("Accounts", "link", routes.ACCOUNTS),
             _nav_link("Team", "users", routes.TEAM),
             _nav_link("Settings", "settings", routes.SETTINGS),
             spacing="1",
@@ -73,7 +74,13 @@ def app_navbar() -> rx.Component:
             rx.menu.trigger(
                 rx.button(
                     rx.icon("circle-user", size=16),
-                    rx.text(AuthState.user_name, max_width="12em", overflow="hidden", text_overflow="ellipsis"),
+                    rx.text(
+                        AuthState.user_name,
+                        max_width="14em",
+                        overflow="hidden",
+                        text_overflow="ellipsis",
+                        white_space="nowrap",
+                    ),
                     variant="ghost",
                     id="user-menu",
                 )
@@ -92,6 +99,7 @@ def app_navbar() -> rx.Component:
                 ),
                 rx.menu.separator(),
                 rx.menu.item("Dashboard", on_click=rx.redirect(routes.DASHBOARD)),
+                rx.menu.item("Accounts", on_click=rx.redirect(routes.ACCOUNTS)),
                 rx.menu.item("Team", on_click=rx.redirect(routes.TEAM)),
                 rx.menu.item("Settings", on_click=rx.redirect(routes.SETTINGS)),
                 rx.menu.separator(),

@@ -7,6 +7,8 @@ INVITE = "/invite/[token]"
 DASHBOARD = "/dashboard"
 TEAM = "/team"
 SETTINGS = "/settings"
+ACCOUNTS = "/accounts"
+ACCOUNTS_CALLBACK = "/accounts/callback"
 
 
 def invite(token: str) -> str:

@@ -14,11 +14,11 @@ from httpx import Response
 
 from socialhub.context import Context
 from socialhub.db import tenant_session
-from socialhub.models import Invitation, Role, User
+from socialhub.models import AccountStatus, Invitation, Role, SocialAccount, User
 from socialhub.security.permissions import ROLE_PERMISSIONS, Permission
 from socialhub.services import team as team_service
 from tests.api.conftest import Team
-from tests.factories import random_email
+from tests.factories import make_account, random_email
 
 PASSWORD = "correct horse battery"
 
@@ -112,7 +112,9 @@ class TestPermissionMatrix:
             for role in Role:
                 # Only PATCH gets a real member (a harmless no-op change); DELETE gets an unknown id (allowed: 404).
                 member = target if method == "PATCH" else uuid.uuid4()
-                url = "/api/v1" + path.replace("{user_id}", str(member)).replace("{invitation_id}", str(uuid.uuid4()))
+                url = "/api/v1" + path.replace("{user_id}", str(member)).replace("{platform}", "x")
+                url = re.sub(r"\{[^}]+\}", str(uuid.uuid4()), url)
+                url += "?redirectUri=http://cb" if "auth-url" in path else ""
                 body = json.loads(json.dumps(self.BODIES.get((method, path))).replace("{email}", random_email()))
                 r = api.request(method, url, json=body, headers=team[role].headers)
                 allowed = Permission(permission) in ROLE_PERMISSIONS[role]
@@ -129,25 +131,27 @@ class TestCrossTenant:
 
     def test_foreign_ids_are_not_found_and_untouched(self, api: TestClient, team: Team, other_team: Team) -> None:
         foreign_user = other_team[Role.EDITOR].user
+        foreign_account = make_account(other_team.tenant)
         foreign_invitation = team_service.invite(
             Context(other_team.tenant.id, other_team[Role.OWNER].user.id, Role.OWNER),
             email=random_email(),
             role=Role.VIEWER,
         ).invitation
         owner = team[Role.OWNER].headers
-        id_routes = [(m, p) for m, p, _ in operations(api) if "{user_id}" in p or "{invitation_id}" in p]
+        id_routes = [(m, p) for m, p, _ in operations(api) if re.search(r"\{(user|invitation|account)_id\}", p)]
         assert id_routes
         for method, path in id_routes:
-            url = "/api/v1" + path.replace("{user_id}", str(foreign_user.id)).replace(
-                "{invitation_id}", str(foreign_invitation.id)
-            )
+            ids = {"user_id": foreign_user.id, "invitation_id": foreign_invitation.id, "account_id": foreign_account.id}
+            url = "/api/v1" + path.format(**ids)
             body = {"role": "viewer", "is_active": False} if method == "PATCH" else None
             assert_error(api.request(method, url, json=body, headers=owner), 404, "not_found")
         with tenant_session(Context.system(other_team.tenant.id)) as session:
             user = session.get(User, foreign_user.id)
             invitation = session.get(Invitation, foreign_invitation.id)
+            account = session.get(SocialAccount, foreign_account.id)
         assert user is not None and user.role is Role.EDITOR and user.is_active and user.removed_at is None
         assert invitation is not None and invitation.revoked_at is None
+        assert account is not None and account.status is AccountStatus.ACTIVE
 
     def test_lists_show_only_the_own_team(self, api: TestClient, team: Team, other_team: Team) -> None:
         members = api.get("/api/v1/team/members", headers=team[Role.VIEWER].headers).json()

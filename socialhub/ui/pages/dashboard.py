@@ -81,6 +81,7 @@ def dashboard() -> rx.Component:
             width="100%",
         ),
         rx.grid(
+            shortcut("Accounts", "Connect and check your social accounts", "link", routes.ACCOUNTS),
             shortcut("Team", "Members, roles and invitations", "users", routes.TEAM),
             shortcut("Settings", "Time zone, approvals and the AI budget", "settings", routes.SETTINGS),
             columns=rx.breakpoints(initial="1", sm="2"),

@@ -1,0 +1,428 @@
+"""What every sandbox platform shares: OAuth with an auto-approving consent step, tokens, a store of what
+was "published", fault injection, simulated latency, and a control API for tests.
+
+A sandbox app reproduces one platform's contract (paths, envelopes, headers, status codes) per
+PLATFORMS.md, on loopback. It imports nothing from the rest of SocialHub: the product reaches it by URL
+only, exactly as it reaches the real platform.
+
+Control API (JSON), under each platform's prefix:
+    GET    /_sandbox/state           published posts, issued tokens, counters
+    POST   /_sandbox/faults          {"path": regex, "method": "POST", "kind": "429"|"500"|"503"|"401"|
+                                      "timeout"|"crash_after_commit"|"duplicate", "times": 1, "seconds": 5}
+    DELETE /_sandbox/faults          clear faults
+    POST   /_sandbox/expire-tokens   every access token issued so far expires now
+    POST   /_sandbox/latency         {"ms": 50}
+    POST   /_sandbox/reset           forget everything
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import dataclasses
+import hashlib
+import re
+import secrets
+import threading
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import asdict, dataclass, field
+from typing import Any
+from urllib.parse import urlencode
+
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, RedirectResponse, Response
+from starlette.routing import BaseRoute, Route
+
+SANDBOX_CLIENT_ID = "sandbox-client"
+SANDBOX_CLIENT_SECRET = "sandbox-secret"
+
+
+@dataclass
+class SandboxUser:
+    id: str
+    username: str
+    name: str
+    avatar_url: str = ""
+
+
+@dataclass
+class Token:
+    access_token: str
+    refresh_token: str | None
+    user_id: str
+    scopes: list[str]
+    expires_at: float
+    revoked: bool = False
+
+
+@dataclass
+class Fault:
+    path: str  # regex on the request path (after the platform prefix)
+    kind: str
+    method: str | None = None
+    times: int = 1
+    seconds: float = 5.0  # for timeouts and hangs
+    reset_in: int = 60  # for 429: seconds until the window resets
+
+
+@dataclass
+class Published:
+    id: str
+    kind: str
+    payload: dict[str, Any]
+    user_id: str
+    created_at: float = field(default_factory=time.time)
+
+
+class TokenError(Exception):
+    """Raised by ``SandboxState.authenticate``; each platform renders it in its own 401 envelope."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason  # "missing", "invalid", "expired", "revoked"
+
+
+@dataclass
+class OAuthRules:
+    """How this platform's real OAuth behaves (PLATFORMS.md)."""
+
+    token_auth: str = "client_secret_post"  # "client_secret_basic", "client_secret_post", "none"
+    pkce_required: bool = False
+    access_ttl: int = 7200
+    issue_refresh: bool = True
+    rotate_refresh: bool = False
+    code_ttl: int = 30
+
+
+class SandboxState:
+    """Everything one sandbox platform remembers. Thread-safe: tests read it while the app serves."""
+
+    def __init__(self, platform: str, rules: OAuthRules, user: SandboxUser) -> None:
+        self.platform = platform
+        self.rules = rules
+        self.user = user
+        self.lock = threading.RLock()
+        self.reset()
+
+    def reset(self) -> None:
+        with self.lock:
+            self.codes: dict[str, dict[str, Any]] = {}
+            self.tokens: dict[str, Token] = {}
+            self.refresh_tokens: dict[str, Token] = {}
+            self.published: list[Published] = []
+            self.faults: list[Fault] = []
+            self.latency_ms = 0
+            self.counters: dict[str, int] = {}
+            self.objects: dict[str, dict[str, Any]] = {}  # uploads, containers, media: platform-specific
+
+    # -- ids and counters ------------------------------------------------------------------------------
+
+    def new_id(self, digits: int = 19) -> str:
+        return str(secrets.randbelow(9 * 10 ** (digits - 1)) + 10 ** (digits - 1))
+
+    def count(self, name: str) -> None:
+        with self.lock:
+            self.counters[name] = self.counters.get(name, 0) + 1
+
+    # -- OAuth ------------------------------------------------------------------------------------------
+
+    def issue_code(self, client_id: str, redirect_uri: str, scopes: list[str], challenge: str | None) -> str:
+        code = secrets.token_urlsafe(24)
+        with self.lock:
+            self.codes[code] = {
+                "client_id": client_id,
+                "redirect_uri": redirect_uri,
+                "scopes": scopes,
+                "challenge": challenge,
+                "expires_at": time.time() + self.rules.code_ttl,
+            }
+        return code
+
+    def issue_token(self, scopes: list[str], *, refresh: str | None = None) -> Token:
+        token = Token(
+            access_token=f"{self.platform}-at-{secrets.token_urlsafe(24)}",
+            refresh_token=refresh
+            if refresh is not None
+            else (f"{self.platform}-rt-{secrets.token_urlsafe(24)}" if self.rules.issue_refresh else None),
+            user_id=self.user.id,
+            scopes=scopes,
+            expires_at=time.time() + self.rules.access_ttl,
+        )
+        with self.lock:
+            self.tokens[token.access_token] = token
+            if token.refresh_token:
+                self.refresh_tokens[token.refresh_token] = token
+        return token
+
+    def authenticate(self, request: Request) -> Token:
+        header = request.headers.get("authorization", "")
+        value = header[7:] if header.lower().startswith("bearer ") else request.query_params.get("access_token", "")
+        if not value:
+            raise TokenError("missing")
+        with self.lock:
+            token = self.tokens.get(value)
+        if token is None:
+            raise TokenError("invalid")
+        if token.revoked:
+            raise TokenError("revoked")
+        if token.expires_at <= time.time():
+            raise TokenError("expired")
+        return token
+
+    def expire_all(self) -> None:
+        with self.lock:
+            for token in self.tokens.values():
+                token.expires_at = time.time() - 1
+
+    def publish(self, kind: str, payload: dict[str, Any], user_id: str, post_id: str | None = None) -> Published:
+        record = Published(post_id or self.new_id(), kind, payload, user_id)
+        with self.lock:
+            self.published.append(record)
+        return record
+
+    # -- faults -----------------------------------------------------------------------------------------
+
+    def take_fault(self, method: str, path: str) -> Fault | None:
+        with self.lock:
+            for fault in self.faults:
+                if (
+                    fault.times > 0
+                    and (fault.method is None or fault.method.upper() == method)
+                    and re.search(fault.path, path)
+                ):
+                    fault.times -= 1
+                    return fault
+        return None
+
+    def snapshot(self) -> dict[str, Any]:
+        with self.lock:
+            return {
+                "platform": self.platform,
+                "published": [asdict(p) for p in self.published],
+                "tokens": len(self.tokens),
+                "counters": dict(self.counters),
+                "faults": [asdict(f) for f in self.faults if f.times > 0],
+            }
+
+
+# --- OAuth endpoints ------------------------------------------------------------------------------------------
+
+
+def _client_credentials(request: Request, form: dict[str, str]) -> tuple[str | None, str | None]:
+    header = request.headers.get("authorization", "")
+    if header.lower().startswith("basic "):
+        try:
+            user, _, password = base64.b64decode(header[6:]).decode().partition(":")
+            return user, password
+        except ValueError:
+            return None, None
+    return form.get("client_id"), form.get("client_secret")
+
+
+def oauth_error(error: str, description: str, status: int = 400) -> JSONResponse:
+    return JSONResponse({"error": error, "error_description": description}, status_code=status)
+
+
+def authorize_handler(state: SandboxState, *, scope_separator: str = " ") -> Callable[[Request], Awaitable[Response]]:
+    """The consent page: it approves at once and sends the browser back with a code."""
+
+    async def authorize(request: Request) -> Response:
+        q = request.query_params
+        if not q.get("client_id"):
+            return oauth_error("invalid_request", "client_id is required")
+        if q.get("response_type") != "code":
+            return oauth_error("unsupported_response_type", "response_type must be code")
+        redirect_uri, oauth_state = q.get("redirect_uri"), q.get("state")
+        if not redirect_uri or not oauth_state:
+            return oauth_error("invalid_request", "redirect_uri and state are required")
+        challenge = q.get("code_challenge")
+        if state.rules.pkce_required and (not challenge or q.get("code_challenge_method") != "S256"):
+            return oauth_error("invalid_request", "code_challenge with code_challenge_method=S256 is required")
+        scopes = [s for s in re.split(r"[ ,+]", q.get("scope", "")) if s]
+        code = state.issue_code(q["client_id"], redirect_uri, scopes, challenge)
+        separator = "&" if "?" in redirect_uri else "?"
+        return RedirectResponse(f"{redirect_uri}{separator}{urlencode({'code': code, 'state': oauth_state})}", 302)
+
+    return authorize
+
+
+def token_response(token: Token, scope_separator: str = " ") -> dict[str, Any]:
+    body: dict[str, Any] = {
+        "access_token": token.access_token,
+        "token_type": "bearer",
+        "expires_in": max(0, int(token.expires_at - time.time())),
+        "scope": scope_separator.join(token.scopes),
+    }
+    if token.refresh_token:
+        body["refresh_token"] = token.refresh_token
+    return body
+
+
+async def read_form(request: Request) -> dict[str, str]:
+    if request.method == "GET":
+        return dict(request.query_params)
+    return {k: str(v) for k, v in (await request.form()).items()}
+
+
+def token_handler(
+    state: SandboxState, *, scope_separator: str = " ", render: Callable[[Token], dict[str, Any]] | None = None
+) -> Callable[[Request], Awaitable[Response]]:
+    """The token endpoint: authorization_code (with PKCE verification) and refresh_token grants."""
+
+    async def token(request: Request) -> Response:
+        form = await read_form(request)
+        client_id, client_secret = _client_credentials(request, form)
+        rules = state.rules
+        if rules.token_auth == "client_secret_basic" and not request.headers.get(
+            "authorization", ""
+        ).lower().startswith("basic "):
+            return oauth_error("invalid_client", "Client authentication must use HTTP Basic", 401)
+        if not client_id or (rules.token_auth != "none" and not client_secret):
+            return oauth_error("invalid_client", "Missing client credentials", 401)
+        grant = form.get("grant_type")
+        if grant == "authorization_code":
+            with state.lock:
+                issued = state.codes.pop(form.get("code", ""), None)
+            if issued is None or issued["expires_at"] < time.time():
+                return oauth_error("invalid_grant", "Value passed for the authorization code was invalid.")
+            if issued["redirect_uri"] != form.get("redirect_uri"):
+                return oauth_error("invalid_grant", "redirect_uri does not match the authorization request.")
+            if issued["challenge"]:
+                verifier = form.get("code_verifier", "")
+                digest = base64.urlsafe_b64encode(hashlib.sha256(verifier.encode()).digest()).rstrip(b"=").decode()
+                if digest != issued["challenge"]:
+                    return oauth_error("invalid_grant", "code_verifier does not match the code_challenge.")
+            elif rules.pkce_required:
+                return oauth_error("invalid_request", "PKCE is required.")
+            issued_token = state.issue_token(issued["scopes"])
+        elif grant == "refresh_token":
+            with state.lock:
+                old = state.refresh_tokens.get(form.get("refresh_token", ""))
+                if old is None or old.revoked:
+                    return oauth_error("invalid_grant", "Value passed for the refresh token was invalid.")
+                if rules.rotate_refresh:
+                    del state.refresh_tokens[old.refresh_token or ""]
+            issued_token = state.issue_token(old.scopes, refresh=None if rules.rotate_refresh else old.refresh_token)
+            if not rules.rotate_refresh:
+                # Not sent back: the client keeps the one it has. A copy, so the stored token keeps its link.
+                issued_token = dataclasses.replace(issued_token, refresh_token=None)
+        else:
+            return oauth_error("unsupported_grant_type", f"grant_type {grant!r} is not supported")
+        state.count("token")
+        return JSONResponse((render or (lambda t: token_response(t, scope_separator)))(issued_token))
+
+    return token
+
+
+def revoke_handler(state: SandboxState) -> Callable[[Request], Awaitable[Response]]:
+    async def revoke(request: Request) -> Response:
+        form = await read_form(request)
+        value = form.get("token", "")
+        with state.lock:
+            for token in list(state.tokens.values()):
+                if value in (token.access_token, token.refresh_token):
+                    token.revoked = True
+                    state.refresh_tokens.pop(token.refresh_token or "", None)
+        state.count("revoke")
+        return JSONResponse({})
+
+    return revoke
+
+
+# --- the app around a platform's routes ----------------------------------------------------------------------
+
+
+def control_routes(state: SandboxState) -> list[BaseRoute]:
+    async def get_state(_request: Request) -> Response:
+        return JSONResponse(state.snapshot())
+
+    async def add_fault(request: Request) -> Response:
+        body = await request.json()
+        with state.lock:
+            state.faults.append(Fault(**body))
+        return JSONResponse({"ok": True}, status_code=201)
+
+    async def clear_faults(_request: Request) -> Response:
+        with state.lock:
+            state.faults.clear()
+        return JSONResponse({"ok": True})
+
+    async def expire(_request: Request) -> Response:
+        state.expire_all()
+        return JSONResponse({"ok": True})
+
+    async def latency(request: Request) -> Response:
+        state.latency_ms = int((await request.json()).get("ms", 0))
+        return JSONResponse({"ok": True})
+
+    async def reset(_request: Request) -> Response:
+        state.reset()
+        return JSONResponse({"ok": True})
+
+    return [
+        Route("/_sandbox/state", get_state, methods=["GET"]),
+        Route("/_sandbox/faults", add_fault, methods=["POST"]),
+        Route("/_sandbox/faults", clear_faults, methods=["DELETE"]),
+        Route("/_sandbox/expire-tokens", expire, methods=["POST"]),
+        Route("/_sandbox/latency", latency, methods=["POST"]),
+        Route("/_sandbox/reset", reset, methods=["POST"]),
+    ]
+
+
+FaultRenderer = Callable[[Fault, Request], Response]
+
+
+class FaultsAndLatency:
+    """ASGI middleware: simulated latency, then any matching fault, rendered in the platform's envelope.
+
+    ``crash_after_commit`` lets the request succeed (the post is created) and then never answers within the
+    client's timeout: the response is lost, as when a connection drops after the platform committed.
+    """
+
+    def __init__(self, app: Any, state: SandboxState, render: FaultRenderer) -> None:
+        self.app, self.state, self.render = app, state, render
+
+    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+        if scope["type"] != "http" or "/_sandbox/" in scope["path"]:
+            await self.app(scope, receive, send)
+            return
+        if self.state.latency_ms:
+            await asyncio.sleep(self.state.latency_ms / 1000)
+        fault = self.state.take_fault(scope["method"], local_path(scope))
+        if fault is None:
+            await self.app(scope, receive, send)
+        elif fault.kind == "timeout":
+            await asyncio.sleep(fault.seconds)
+            await self.app(scope, receive, send)
+        elif fault.kind == "crash_after_commit":
+            await self.app(scope, receive, _discard)
+            await asyncio.sleep(fault.seconds)
+            await Response(status_code=502)(scope, receive, send)
+        else:
+            await self.render(fault, Request(scope, receive))(scope, receive, send)
+
+
+def local_path(scope: dict[str, Any]) -> str:
+    """The request path below this sandbox's mount point (fault patterns match against it)."""
+    path, root = scope["path"], scope.get("root_path", "")
+    return path[len(root) :] if root and path.startswith(root) else path
+
+
+def sandbox_url(request: Request, path: str) -> str:
+    """An absolute URL under this sandbox's own prefix, for upload targets it hands out.
+
+    ``request.base_url`` names the top-level app, not the mounted sandbox, so URLs built from it would 404.
+    """
+    return f"{str(request.base_url).rstrip('/')}{request.scope.get('root_path', '')}/{path.lstrip('/')}"
+
+
+async def _discard(_message: dict[str, Any]) -> None:
+    return None
+
+
+def sandbox_app(state: SandboxState, routes: list[BaseRoute], render_fault: FaultRenderer) -> Any:
+    app = Starlette(routes=[*control_routes(state), *routes])
+    app.state.sandbox = state
+    return FaultsAndLatency(app, state, render_fault)
