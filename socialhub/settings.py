@@ -109,6 +109,7 @@ class Settings(BaseSettings):
         default=None,
         description="Point every platform at the loopback sandbox apps. Default: on, except in production.",
     )
+    platform_timeout_seconds: float = Field(default=30.0, gt=0, description="Timeout of one platform API call.")
     sandbox_base_url: str = Field(
         default="http://localhost:3001",
         description="Where the sandbox platforms are served (`run` starts them on the web port + 1).",

@@ -90,6 +90,9 @@ class PostPlatform(SQLModel, table=True):
     next_attempt_at: datetime | None = timestamp()
     lease_until: datetime | None = timestamp()
     lease_token: uuid.UUID | None = None
+    # Set just before the irreversible platform call ("arm, then call"): a row recovered from an expired
+    # lease without it was never sent and may be queued again; with it, it is reconciled, never re-sent.
+    armed_at: datetime | None = timestamp()
     error_class: ErrorClass | None = Field(default=None, sa_type=enum_type(ErrorClass))
     error_code: str | None = Field(default=None, max_length=100)
     error_message: str | None = Field(default=None, sa_type=sa.Text)

@@ -49,6 +49,7 @@ def client_config(platform: str, settings: Settings | None = None) -> PlatformCo
         client_secret=client_secret or "",
         endpoints=endpoints,
         api_version=settings.platform_api_versions.get(platform),
+        timeout_seconds=settings.platform_timeout_seconds,
         user_agent=f"web:socialhub:0.1 (SocialHub; {settings.app_url})",
     )
 

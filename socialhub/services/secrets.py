@@ -42,7 +42,7 @@ class RotationReport:
     active_key_id: str
 
 
-def rotate_keys(vault: Vault | None = None) -> RotationReport:
+def rotate_keys(vault: Vault | None = None, *, tenant_ids: list[uuid.UUID] | None = None) -> RotationReport:
     """Re-encrypt every stored token under the active key; safe to re-run (current values are skipped).
 
     One transaction per tenant: a failure leaves each tenant either fully rotated or untouched, and a
@@ -50,7 +50,7 @@ def rotate_keys(vault: Vault | None = None) -> RotationReport:
     """
     vault = vault or get_vault()
     tenants = accounts = rotated = 0
-    for tenant_id in all_tenant_ids():
+    for tenant_id in tenant_ids if tenant_ids is not None else all_tenant_ids():
         tenants += 1
         with tenant_session(Context.system(tenant_id)) as session:
             rows = session.exec(

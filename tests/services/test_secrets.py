@@ -42,7 +42,7 @@ def test_rotation_moves_every_token_to_the_active_key_and_is_idempotent(tenants:
         accounts.append(account)
 
     new_vault = Vault({"k2": NEW, "k1": OLD}, "k2")
-    report = rotate_keys(new_vault)
+    report = rotate_keys(new_vault, tenant_ids=[t.id for t in tenants])
     assert report.values_rotated >= 2 * len(TOKEN_FIELDS)
     assert report.active_key_id == "k2"
 
@@ -56,7 +56,7 @@ def test_rotation_moves_every_token_to_the_active_key_and_is_idempotent(tenants:
                 assert only_new.key_id_of(value) == "k2"
                 assert only_new.decrypt(value, aad=token_aad(account.id, field)) == f"{field}-{account.id}"
 
-    assert rotate_keys(new_vault).values_rotated == 0
+    assert rotate_keys(new_vault, tenant_ids=[t.id for t in tenants]).values_rotated == 0
 
 
 def test_rotation_without_the_old_key_says_which_key_to_add(tenants: list[Tenant]) -> None:
@@ -67,4 +67,4 @@ def test_rotation_without_the_old_key_says_which_key_to_add(tenants: list[Tenant
         row.oauth_tokens_encrypted = Vault({"k1": OLD}, "k1").encrypt("t", aad=token_aad(account.id, TOKEN_FIELDS[0]))
         session.commit()
     with pytest.raises(MissingVaultKey, match="encrypted with key 'k1', which VAULT_KEYS does not list"):
-        rotate_keys(Vault({"k2": NEW}, "k2"))
+        rotate_keys(Vault({"k2": NEW}, "k2"), tenant_ids=[t.id for t in tenants])
