@@ -14,7 +14,7 @@ from starlette.middleware.cors import CORSMiddleware
 from starlette.types import Scope
 
 from socialhub import __version__
-from socialhub.api import auth, health, social_accounts, team, tenant
+from socialhub.api import auth, health, posts, social_accounts, team, tenant
 from socialhub.api.errors import install_error_handlers
 from socialhub.api.middleware import BodySizeLimitMiddleware, RequestContextMiddleware
 from socialhub.api.ratelimit import RateLimitMiddleware
@@ -55,7 +55,16 @@ def create_api_v1() -> FastAPI:
         docs_url="/docs",
         redoc_url=None,
     )
-    for router in (health.router, auth.router, team.router, team.public, tenant.router, social_accounts.router):
+    routers = (
+        health.router,
+        auth.router,
+        team.router,
+        team.public,
+        tenant.router,
+        social_accounts.router,
+        posts.router,
+    )
+    for router in routers:
         api.include_router(router)
     install_error_handlers(api)
     api.add_middleware(

@@ -129,7 +129,8 @@ def _write(c: Claim, change: Callable[[Session, PostPlatform], None]) -> bool:
 # --- the attempt -----------------------------------------------------------------------------------------
 
 
-def _draft(post: Post, row: PostPlatform) -> Draft:
+def draft_for(post: Post, row: PostPlatform) -> Draft:
+    """What one target publishes: its custom text (or the post's), its options, the post title as default."""
     options = dict(row.options)
     if post.title and "title" not in options:
         options["title"] = post.title
@@ -147,7 +148,7 @@ def publish_target(tenant_id: uuid.UUID, target_id: uuid.UUID) -> PublishStatus 
         assert row is not None
         post = session.get(Post, row.post_id)
         assert post is not None
-    draft = _draft(post, row)
+    draft = draft_for(post, row)
     if row.custom_media or post.media_urls:
         return _fail(
             c,

@@ -1,0 +1,135 @@
+"""Request and response bodies of the /posts routes."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Annotated
+
+from pydantic import BaseModel, Field
+
+from socialhub.api.schemas import Body, Text
+from socialhub.models import ApprovalState, ErrorClass, Platform, PostStatus, PostType, PublishStatus
+from socialhub.services.posts import PostDetail, TargetSpec
+
+EXAMPLE_ACCOUNT = "5f0c6c1e-8a4b-4a53-9d52-0c2f1f6a7b11"
+CONTENT_LIMIT = 100_000  # above every platform's own limit (Reddit's 40,000): validation names the real one
+
+Content = Annotated[Text, Field(max_length=CONTENT_LIMIT)]
+Title = Annotated[Text, Field(max_length=300)]
+Zone = Annotated[Text, Field(min_length=1, max_length=64)]
+OptionName = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[a-z][a-z0-9_]*$")]
+OptionValue = Annotated[Text, Field(max_length=2048)] | int | bool
+
+
+class TargetIn(Body):
+    account_id: uuid.UUID = Field(examples=[EXAMPLE_ACCOUNT])
+    custom_content: Content | None = Field(
+        default=None, examples=["Shorter for X: spring menu is live 🌱"], description="Replaces the post's text here."
+    )
+    options: dict[OptionName, OptionValue] = Field(
+        default_factory=dict,
+        max_length=20,
+        examples=[{"board_id": "1234567890"}, {"subreddit": "coffee", "title": "Our spring menu"}],
+        description="The platform's own fields: board_id, subreddit, title, privacy, link…",
+    )
+
+    def spec(self) -> TargetSpec:
+        return TargetSpec(self.account_id, self.custom_content, self.options)
+
+
+class PostCreate(Body):
+    content: Content = Field(examples=["Our spring menu is here: three new drinks, one old favourite. 🌱"])
+    title: Title | None = Field(default=None, examples=["Spring menu"])
+    type: PostType = Field(default=PostType.TEXT, examples=["text"])
+    targets: list[TargetIn] = Field(default_factory=list, max_length=50, examples=[[{"account_id": EXAMPLE_ACCOUNT}]])
+    timezone: Zone | None = Field(
+        default=None, examples=["America/New_York"], description="The zone times are given in; the team's if omitted."
+    )
+
+
+class PostUpdate(Body):
+    content: Content | None = Field(default=None, examples=["Our spring menu is here."])
+    title: Title | None = Field(default=None, examples=["Spring menu"], description='"" removes the title.')
+    targets: list[TargetIn] | None = Field(
+        default=None,
+        max_length=50,
+        examples=[[{"account_id": EXAMPLE_ACCOUNT}]],
+        description="The full new list of targets.",
+    )
+
+
+class ScheduleRequest(Body):
+    at: datetime | None = Field(
+        default=None,
+        examples=["2030-03-10T09:00:00"],
+        description="Without an offset: a wall-clock time in `timezone` (else the post's). Omit to publish now.",
+    )
+    timezone: Zone | None = Field(default=None, examples=["America/New_York"])
+
+
+class RejectRequest(Body):
+    reason: Annotated[Text, Field(min_length=1, max_length=2000)] = Field(
+        examples=["The price in the second line is wrong; it is 4.50 now."]
+    )
+
+
+class RetryRequest(Body):
+    confirm_not_published: bool = Field(
+        default=False,
+        examples=[True],
+        description="For an unconfirmed target: you checked the platform and the post is not there.",
+    )
+
+
+class TargetPublic(BaseModel):
+    id: uuid.UUID
+    social_account_id: uuid.UUID
+    platform: Platform
+    status: PublishStatus
+    custom_content: str | None
+    options: dict[str, object]
+    attempts: int = Field(validation_alias="retry_count", description="Publishing attempts made so far.")
+    next_attempt_at: datetime | None
+    error_class: ErrorClass | None
+    error_code: str | None
+    error_message: str | None = Field(description="The platform's answer, in words a person understands.")
+    platform_post_id: str | None
+    permalink: str | None
+    published_at: datetime | None
+
+
+class PostPublic(BaseModel):
+    id: uuid.UUID
+    created_by: uuid.UUID
+    title: str | None
+    content: str
+    type: PostType
+    status: PostStatus
+    scheduled_at: datetime | None
+    timezone: str
+    published_at: datetime | None
+    approval_state: ApprovalState
+    approved_by: uuid.UUID | None
+    approved_at: datetime | None
+    created_at: datetime
+    updated_at: datetime
+    targets: list[TargetPublic]
+
+    @classmethod
+    def of(cls, detail: PostDetail) -> PostPublic:
+        fields = {name: getattr(detail.post, name) for name in cls.model_fields if name != "targets"}
+        targets = [TargetPublic.model_validate(row, from_attributes=True) for row in detail.targets]
+        return cls(**fields, targets=targets)
+
+
+class PostsPublic(BaseModel):
+    data: list[PostPublic]
+    count: int
+
+
+class ValidationPublic(BaseModel):
+    valid: bool
+    problems: dict[str, list[str]] = Field(
+        description="Per target, by social account id: what to fix (an empty list: fine)."
+    )
