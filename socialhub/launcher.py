@@ -35,6 +35,9 @@ def child_environment() -> dict[str, str]:
 
 
 def consumer_command(workers: int) -> list[str]:
+    # --flush-locks: a consumer killed while holding the sweeper's lock would otherwise leave it held forever
+    # and nothing would sweep again. Flushing at start can at worst let two sweepers overlap for a minute,
+    # which is harmless: claims on the rows are exclusive.
     return [
         sys.executable,
         "-m",
@@ -44,6 +47,7 @@ def consumer_command(workers: int) -> list[str]:
         str(workers),
         "--worker-type",
         "thread",
+        "--flush-locks",
     ]
 
 

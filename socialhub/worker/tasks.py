@@ -57,6 +57,25 @@ def sweeper() -> int:
     return sent
 
 
+_kicked = threading.Lock()
+_kicked_once = False
+
+
+@huey.on_startup(name="kick-sweeper")
+def _kick_sweeper() -> None:
+    """Start sweeping as soon as a consumer starts, not at the next minute boundary.
+
+    Startup hooks run once per worker thread; only the first enqueues. With several consumers the
+    sweeper's lock lets one run and the others stop at once.
+    """
+    global _kicked_once
+    with _kicked:
+        if _kicked_once:
+            return
+        _kicked_once = True
+    sweeper()  # enqueues a run now
+
+
 @huey.periodic_task(crontab(minute="*/10"), name="accounts.refresh_expiring")
 @huey.lock_task("accounts.refresh_expiring")
 def refresh_expiring_accounts() -> dict[str, int]:
