@@ -109,6 +109,9 @@ class Settings(BaseSettings):
         default=None,
         description="Point every platform at the loopback sandbox apps. Default: on, except in production.",
     )
+    publish_lease_seconds: int = Field(
+        default=300, ge=1, description="How long a worker may hold a target before the sweeper takes it back."
+    )
     platform_timeout_seconds: float = Field(default=30.0, gt=0, description="Timeout of one platform API call.")
     sandbox_base_url: str = Field(
         default="http://localhost:3001",

@@ -58,7 +58,6 @@ from socialhub.settings import get_settings
 
 log = logging.getLogger(__name__)
 
-LEASE = timedelta(minutes=5)
 MAX_TRANSIENT_RETRIES = 3
 BACKOFF_BASE = timedelta(seconds=30)
 TERMINAL = {PublishStatus.PUBLISHED, PublishStatus.FAILED, PublishStatus.UNCONFIRMED, PublishStatus.CANCELLED}
@@ -99,7 +98,7 @@ def claim(tenant_id: uuid.UUID, target_id: uuid.UUID, *, now: datetime | None = 
             tenant_id, target_id, uuid.uuid4(), recovered=expired, armed_at=row.armed_at if expired else None
         )
         row.status = PublishStatus.PUBLISHING
-        row.lease_token, row.lease_until = result.token, now + LEASE
+        row.lease_token, row.lease_until = result.token, now + timedelta(seconds=get_settings().publish_lease_seconds)
         if due:
             row.retry_count += 1
             row.armed_at = None
