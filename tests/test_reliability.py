@@ -1,0 +1,200 @@
+"""Publishing under failure, counted by the X sandbox: every target ends published exactly once or
+`unconfirmed` (with a check-the-platform message) — 0 lost, 0 duplicates.
+
+- kill -9 the consumer again and again during a burst;
+- Redis flushed mid-burst (queued messages and locks gone): the sweeper finds the work again in PostgreSQL;
+- two consumers at once: nothing is published twice.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import signal
+import subprocess
+import sys
+import time
+import uuid
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
+
+import httpx
+import pytest
+import redis
+from sqlmodel import func, select
+
+from socialhub.context import Context
+from socialhub.db import tenant_session
+from socialhub.models import Post, PostPlatform, PostStatus, PublishStatus, Role, utcnow
+from socialhub.services import account_connect
+from socialhub.settings import get_settings
+from tests.conftest import Sandbox
+from tests.factories import make_tenant, make_user
+from tests.web import app_environment
+
+CALLBACK = "http://localhost:3000/accounts/callback"
+UNSETTLED = (PublishStatus.QUEUED, PublishStatus.RETRY_WAIT, PublishStatus.PUBLISHING)
+
+
+@dataclass
+class Burst:
+    tenant_id: uuid.UUID
+    size: int
+    env: dict[str, str]
+    log: Path
+    sandbox: Sandbox
+    redis_url: str
+
+    def consumer(self) -> subprocess.Popen[bytes]:
+        return subprocess.Popen(
+            [sys.executable, "-m", "socialhub", "worker", "--workers", "4"],
+            env=self.env,
+            stdout=self.log.open("ab"),
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+
+    def counts(self) -> Counter[PublishStatus]:
+        with tenant_session(Context.system(self.tenant_id)) as session:
+            rows = session.exec(select(PostPlatform.status, func.count()).group_by(PostPlatform.status)).all()
+        return Counter({status: n for status, n in rows})
+
+    def wait_until_settled(self, timeout: float = 180) -> None:
+        deadline = time.monotonic() + timeout
+        while any(self.counts()[s] for s in UNSETTLED):
+            assert time.monotonic() < deadline, f"not settled: {self.counts()}"
+            time.sleep(0.5)
+
+    def check(self, name: str, **figures: object) -> dict[str, object]:
+        """Compare the rows with what the platform received; write the figures; assert the guarantees."""
+        final = self.counts()
+        sent = [p["payload"]["text"] for p in self.sandbox.control("x", "GET", "state").json()["published"]]
+        with tenant_session(Context.system(self.tenant_id)) as session:
+            rows = session.exec(select(PostPlatform, Post).where(PostPlatform.post_id == Post.id)).all()
+        duplicates = [text for text, n in Counter(sent).items() if n > 1]
+        missing = [
+            post.content for row, post in rows if row.status is PublishStatus.PUBLISHED and post.content not in sent
+        ]
+        result = {
+            **figures,
+            "burst": self.size,
+            "final": {k.value: v for k, v in final.items()},
+            "sent_to_platform": len(sent),
+            "duplicates": len(duplicates),
+            "unconfirmed_that_reached_the_platform": sum(
+                1 for row, post in rows if row.status is PublishStatus.UNCONFIRMED and post.content in set(sent)
+            ),
+            "published_rows_missing_at_platform": len(missing),
+        }
+        (self.log.parent / f"reliability-{name}.txt").write_text(f"{result}\n")
+        assert duplicates == []  # nothing posted twice
+        assert missing == []  # every row that says published is at the platform
+        assert final[PublishStatus.PUBLISHED] + final[PublishStatus.UNCONFIRMED] == self.size  # nothing lost
+        return result
+
+
+@pytest.fixture
+def burst(
+    request: pytest.FixtureRequest,
+    database: dict[str, str],
+    sandbox: Sandbox,
+    redis_url: str,
+    artifacts: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> Iterator[Burst]:
+    """A connected sandbox X account and N targets due now, with a short lease so recovery is quick."""
+    size = request.param if hasattr(request, "param") else 300
+    monkeypatch.setenv("SANDBOX_BASE_URL", sandbox.url)
+    get_settings.cache_clear()
+    sandbox.states["x"].reset()
+    for endpoint in ("POST /2/tweets", "GET /2/users/{id}/tweets", "GET /2/users/me"):
+        sandbox.control("x", "POST", "rate-limits", json={"endpoint": endpoint, "limit": 100_000}).raise_for_status()
+    tenant = make_tenant()
+    admin = make_user(tenant, role=Role.ADMIN)
+    ctx = Context(tenant.id, admin.id, Role.ADMIN)
+    url, _ = account_connect.start_connect(ctx, "x", redirect_uri=CALLBACK)
+    query = parse_qs(urlsplit(httpx.get(url, follow_redirects=False).headers["location"]).query)
+    account = account_connect.complete_connect(
+        ctx, state=query["state"][0], code=query["code"][0], redirect_uri=CALLBACK
+    ).accounts[0]
+    with tenant_session(Context.system(tenant.id)) as session:
+        for n in range(size):
+            post = Post(
+                tenant_id=tenant.id,
+                created_by=admin.id,
+                status=PostStatus.SCHEDULED,
+                content=f"Burst post {n:04d} {uuid.uuid4().hex[:6]}",
+            )
+            session.add(post)
+            session.flush()
+            session.add(
+                PostPlatform(
+                    tenant_id=tenant.id,
+                    post_id=post.id,
+                    social_account_id=account.id,
+                    platform=account.platform,
+                    status=PublishStatus.QUEUED,
+                    next_attempt_at=utcnow(),
+                )
+            )
+        session.commit()
+    env = app_environment(
+        REDIS_URL=redis_url, SANDBOX_BASE_URL=sandbox.url, PUBLISH_LEASE_SECONDS="3", PLATFORM_TIMEOUT_SECONDS="3"
+    )
+    log = artifacts / f"reliability-{request.node.name}.log"
+    log.write_text("")
+    yield Burst(tenant.id, size, env, log, sandbox, redis_url)
+    get_settings.cache_clear()
+
+
+def stop_now(process: subprocess.Popen[bytes]) -> None:
+    os.killpg(process.pid, signal.SIGINT)
+    process.wait(timeout=30)
+
+
+def test_kill_9_during_a_burst_loses_nothing_and_posts_nothing_twice(burst: Burst) -> None:
+    rng = random.Random(9)
+    started = time.monotonic()
+    for _ in range(6):  # a consumer works for a moment, then dies without warning
+        consumer = burst.consumer()
+        time.sleep(rng.uniform(1.0, 2.5))
+        os.killpg(consumer.pid, signal.SIGKILL)
+        consumer.wait()
+    before = burst.counts()[PublishStatus.PUBLISHED]
+    survivor = burst.consumer()
+    try:
+        burst.wait_until_settled()
+    finally:
+        stop_now(survivor)
+    burst.check("kill-9", kills=6, published_before_last_kill=before, elapsed_s=round(time.monotonic() - started, 1))
+    assert 0 < before < burst.size  # the kills really interrupted work in progress
+
+
+def test_redis_flushed_mid_burst_is_recovered_by_the_sweeper(burst: Burst) -> None:
+    consumer = burst.consumer()
+    try:
+        time.sleep(1.5)
+        before = burst.counts()[PublishStatus.PUBLISHED]
+        redis.Redis.from_url(burst.redis_url).flushdb()  # queued messages, results and locks: all gone
+        burst.wait_until_settled()
+    finally:
+        stop_now(consumer)
+    burst.check("redis-flush", published_before_flush=before)
+    assert before < burst.size  # the flush happened mid-burst
+
+
+def test_two_consumers_at_once_publish_nothing_twice(burst: Burst) -> None:
+    consumers = [burst.consumer(), burst.consumer()]
+    try:
+        burst.wait_until_settled()
+    finally:
+        for consumer in consumers:
+            stop_now(consumer)
+    result = burst.check("two-consumers")
+    assert result["final"] == {"published": burst.size}  # no crash here, so nothing is even unconfirmed
+    runs = sum(line.count("publish.sweeper") for line in burst.log.read_text().splitlines() if "Executing" in line)
+    locked = burst.log.read_text().count("unable to acquire lock publish.sweeper")
+    (burst.log.parent / "reliability-two-consumers-sweeper.txt").write_text(f"sweeper runs={runs} refused={locked}\n")
