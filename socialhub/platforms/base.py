@@ -11,9 +11,10 @@ models, no database: ``services/`` translates rows to and from these types.
 
 from __future__ import annotations
 
+import time
 import warnings
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any, ClassVar
@@ -199,6 +200,8 @@ class PlatformClient(ABC):
     oauth: ClassVar[OAuthSpec]
     default_endpoints: ClassVar[Endpoints]
     default_api_version: ClassVar[str | None] = None
+    # Pauses between status polls; tests replace it on the instance so nothing waits for real.
+    sleep: Callable[[float], None] = staticmethod(time.sleep)
 
     def __init__(self, config: PlatformConfig, *, transport: httpx.BaseTransport | None = None) -> None:
         self.config = config
@@ -220,6 +223,19 @@ class PlatformClient(ABC):
     # -- OAuth ----------------------------------------------------------------------------------------
 
     def _oauth_client(self, **kwargs: Any) -> OAuth2Client:
+        client = self._new_oauth_client(**kwargs)
+        for hook in ("access_token_response", "refresh_token_response"):
+            client.register_compliance_hook(hook, self._token_endpoint_status)
+        return client
+
+    def _token_endpoint_status(self, response: httpx.Response) -> httpx.Response:
+        """Throttling and outages at the token endpoint are classified by status (RATE, TRANSIENT) before
+        authlib reads the body as an OAuth error (Reddit, for one, answers 429 with a numeric "error")."""
+        if response.status_code == 429 or response.status_code >= 500:
+            raise self.classify(response) or self.generic_error(response)
+        return response
+
+    def _new_oauth_client(self, **kwargs: Any) -> OAuth2Client:
         return OAuth2Client(
             client_id=self.config.client_id,
             client_secret=self.config.client_secret,
@@ -267,10 +283,14 @@ class PlatformClient(ABC):
 
     def parse_token(self, token: Mapping[str, Any]) -> TokenSet:
         if not token.get("access_token"):
-            # authlib stores any JSON answer without an "error" field as a token; one without an access
-            # token is a refusal in the platform's own shape.
-            message = str(token.get("message") or token.get("error_description") or "no access token in the answer")
-            raise AuthError(self.identifier, f"{self.title} did not issue a sign-in.", platform_message=message)
+            # authlib stores any JSON answer without an "error" field as a token (Pinterest's {code, message},
+            # for one); one without an access token is a refusal in the platform's own shape.
+            raise AuthError(
+                self.identifier,
+                f"{self.title} did not accept the sign-in; connect the account again.",
+                code=str(token.get("code") or token.get("error") or "no_access_token"),
+                platform_message=str(token.get("message") or token.get("error_description") or "no access token"),
+            )
         now = datetime.now(UTC)
         expires_at = None
         if token.get("expires_at"):
@@ -287,6 +307,19 @@ class PlatformClient(ABC):
     def _oauth_call(self) -> Any:
         """authlib raises its own errors for OAuth error responses; map them like any other failure."""
         return _OAuthErrors(self)
+
+    def poll_waits(self, *, first: float, ceiling: float, budget: float) -> Iterator[float]:
+        """Drive a status-polling loop: yields the seconds waited so far before each poll, pausing between
+        polls for ``first`` seconds, doubling up to ``ceiling``; ends once ``budget`` seconds are spent, and
+        the caller then reports the platform as still busy."""
+        waited, delay = 0.0, first
+        while True:
+            yield waited
+            if waited >= budget:
+                return
+            self.sleep(delay)
+            waited += delay
+            delay = min(delay * 2, ceiling)
 
     # -- what each platform implements ------------------------------------------------------------------
 

@@ -13,8 +13,7 @@ from __future__ import annotations
 
 import json
 import re
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any, ClassVar
@@ -122,7 +121,6 @@ class FacebookClient(PlatformClient):
     max_status_polls: ClassVar[int] = 40
     recent_posts_checked: ClassVar[int] = 25
     clock_skew = timedelta(minutes=2)  # between our clock and Facebook's created_time
-    sleep: Callable[[float], None] = staticmethod(time.sleep)  # tests replace it so polls don't wait
 
     def __init__(self, config: PlatformConfig, *, transport: httpx.BaseTransport | None = None) -> None:
         super().__init__(config, transport=transport)

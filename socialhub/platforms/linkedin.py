@@ -12,8 +12,6 @@ text after them. Mentions (``@[Name](urn:li:organization:1)``) are kept; ``#tag`
 from __future__ import annotations
 
 import re
-import time
-from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any, ClassVar
 from urllib.parse import quote
@@ -136,7 +134,6 @@ class LinkedInClient(PlatformClient):
     default_api_version = "202610"  # LinkedIn sunsets a version about a year after release; keep it recent
 
     # Media processing has no wait hint from LinkedIn: back off from 1 s to 10 s, within a per-kind budget.
-    sleep: ClassVar[Callable[[float], None]] = staticmethod(time.sleep)
     poll_interval: ClassVar[float] = 1.0
     max_poll_interval: ClassVar[float] = 10.0
     max_wait_seconds: ClassVar[dict[str, float]] = {"image": 120.0, "document": 300.0, "video": 1800.0}
@@ -365,8 +362,10 @@ class LinkedInClient(PlatformClient):
 
     def _wait_available(self, token: str, kind: str, urn: str) -> None:
         """Poll ``GET /rest/{kind}s/{urn}`` until LinkedIn has processed the medium."""
-        waited, delay = 0.0, self.poll_interval
-        while True:
+        waited, status = 0.0, None
+        for waited in self.poll_waits(  # noqa: B007 - the last value is reported after the loop
+            first=self.poll_interval, ceiling=self.max_poll_interval, budget=self.max_wait_seconds[kind]
+        ):
             body = self._rest("GET", f"/rest/{kind}s/{_restli(urn)}", token).json()
             status = body.get("status")
             if status == "AVAILABLE":
@@ -380,13 +379,9 @@ class LinkedInClient(PlatformClient):
                     platform_message=f"{urn}: {reason}",
                     action=f"Check the {kind} plays or opens correctly, or export it again, then retry.",
                 )
-            if waited >= self.max_wait_seconds[kind]:
-                raise TransientError(
-                    self.identifier, f"LinkedIn is still processing the {kind} after {waited:.0f} s.", code=str(status)
-                )
-            self.sleep(delay)
-            waited += delay
-            delay = min(delay * 2, self.max_poll_interval)
+        raise TransientError(
+            self.identifier, f"LinkedIn is still processing the {kind} after {waited:.0f} s.", code=str(status)
+        )
 
     # -- duplicates and metrics -----------------------------------------------------------------------------
 

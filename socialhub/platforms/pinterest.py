@@ -12,8 +12,7 @@ from __future__ import annotations
 
 import base64
 import re
-import time
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from datetime import UTC, date, datetime, timedelta
 from typing import Any, ClassVar
 
@@ -104,7 +103,6 @@ class PinterestClient(PlatformClient):
     )
 
     # Pinterest gives no wait hint for video processing: back off from 1 s to 10 s, for at most 15 minutes.
-    sleep: ClassVar[Callable[[float], None]] = staticmethod(time.sleep)
     poll_interval: ClassVar[float] = 1.0
     max_poll_interval: ClassVar[float] = 10.0
     max_processing_seconds: ClassVar[float] = 900.0
@@ -124,13 +122,6 @@ class PinterestClient(PlatformClient):
         return self.parse_token(dict(token))
 
     def parse_token(self, token: Mapping[str, Any]) -> TokenSet:
-        if "access_token" not in token:  # Pinterest's own {code, message} shape, which authlib passes through
-            raise AuthError(
-                self.identifier,
-                "Pinterest did not accept the sign-in; connect the account again.",
-                code=str(token.get("code", "no_token")),
-                platform_message=str(token.get("message", "")),
-            )
         tokens = super().parse_token(token)
         if token.get("refresh_token_expires_at"):
             tokens = TokenSet(
@@ -348,8 +339,10 @@ class PinterestClient(PlatformClient):
         return media_id
 
     def _wait_processed(self, token: str, media_id: str) -> None:
-        waited, delay = 0.0, self.poll_interval
-        while True:
+        waited, status = 0.0, None
+        for waited in self.poll_waits(  # noqa: B007 - the last value is reported after the loop
+            first=self.poll_interval, ceiling=self.max_poll_interval, budget=self.max_processing_seconds
+        ):
             status = self.request("GET", f"/v5/media/{media_id}", access_token=token).json().get("status")
             if status == "succeeded":
                 return
@@ -361,13 +354,9 @@ class PinterestClient(PlatformClient):
                     platform_message=f"media {media_id}: status failed",
                     action="Check the video plays (MP4/MOV, H.264 or H.265, 4 s to 15 min), then try again.",
                 )
-            if waited >= self.max_processing_seconds:
-                raise TransientError(
-                    self.identifier, f"Pinterest is still processing the video after {waited:.0f} s.", code=str(status)
-                )
-            self.sleep(delay)
-            waited += delay
-            delay = min(delay * 2, self.max_poll_interval)
+        raise TransientError(
+            self.identifier, f"Pinterest is still processing the video after {waited:.0f} s.", code=str(status)
+        )
 
     # -- duplicates and metrics -----------------------------------------------------------------------------
 

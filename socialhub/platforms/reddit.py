@@ -15,8 +15,7 @@ from __future__ import annotations
 
 import html
 import re
-import time
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
 from typing import Any, ClassVar
 from urllib.parse import unquote, urlsplit
@@ -103,23 +102,6 @@ class RedditClient(PlatformClient):
     max_listing_polls: ClassVar[int] = 15
     recent_posts_checked: ClassVar[int] = 25
     clock_skew = timedelta(minutes=2)
-    sleep: Callable[[float], None] = staticmethod(time.sleep)  # tests replace it so polls don't wait
-
-    # -- OAuth: authlib does the work; Reddit's own error envelope needs translating -----------------------------
-
-    def _oauth_client(self, **kwargs: Any) -> Any:
-        client = super()._oauth_client(**kwargs)
-        for hook in ("access_token_response", "refresh_token_response"):
-            client.register_compliance_hook(hook, self._reddit_envelope)
-        return client
-
-    def _reddit_envelope(self, response: httpx.Response) -> httpx.Response:
-        """Reddit throttles with ``{"message": "Too Many Requests", "error": 429}``; authlib would read that
-        numeric ``error`` as an OAuth error code, so classify it by status first."""
-        body = _json(response)
-        if response.status_code >= 400 and isinstance(body, dict) and isinstance(body.get("error"), int):
-            raise self.classify(response) or self.generic_error(response)
-        return response
 
     # -- identity ----------------------------------------------------------------------------------------------
 

@@ -16,9 +16,8 @@ from __future__ import annotations
 
 import html
 import math
-import time
 import unicodedata
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -90,7 +89,6 @@ class XClient(PlatformClient):
     # Tunables, overridable per instance (tests shrink chunks and replace sleep so nothing waits for real).
     chunk_size: int = 1 * MB  # postiz uses 1 MB; X accepts up to 1000 segments
     max_status_polls: int = 60
-    sleep: Callable[[float], None] = staticmethod(time.sleep)  # X asks for waits of seconds between polls
 
     # -- identity -------------------------------------------------------------------------------------------
 
