@@ -140,6 +140,17 @@ def sandbox() -> Iterator[Sandbox]:
     thread.join(timeout=10)
 
 
+@pytest.fixture
+def sandboxed(sandbox: Sandbox, monkeypatch: pytest.MonkeyPatch) -> Iterator[Sandbox]:
+    """The sandbox with every platform reset, and the settings pointing the registry at it."""
+    monkeypatch.setenv("SANDBOX_BASE_URL", sandbox.url)
+    get_settings.cache_clear()
+    for state in sandbox.states.values():
+        state.reset()
+    yield sandbox
+    get_settings.cache_clear()
+
+
 # --- the real app and a browser (shared by every browser test) -------------------------------------------
 
 

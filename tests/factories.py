@@ -50,3 +50,27 @@ def make_post(tenant: Tenant, author: User, *, targets: list[SocialAccount] = ()
             )
         session.commit()
     return post
+
+
+SANDBOX_CALLBACK = "http://localhost:3000/accounts/callback"
+
+
+def consent(url: str) -> tuple[str, str]:
+    """The browser's trip through a sandbox consent page (it approves at once): returns (code, state)."""
+    from urllib.parse import parse_qs, urlsplit
+
+    import httpx
+
+    response = httpx.get(url, follow_redirects=False)
+    assert response.status_code == 302, response.text
+    query = parse_qs(urlsplit(response.headers["location"]).query)
+    return query["code"][0], query["state"][0]
+
+
+def connect_sandbox_account(ctx: Context, platform: str = "x") -> SocialAccount:
+    """A social account connected through the real OAuth flow against the sandbox (SANDBOX_BASE_URL set)."""
+    from socialhub.services import account_connect
+
+    url, _ = account_connect.start_connect(ctx, platform, redirect_uri=SANDBOX_CALLBACK)
+    code, state = consent(url)
+    return account_connect.complete_connect(ctx, state=state, code=code, redirect_uri=SANDBOX_CALLBACK).accounts[0]

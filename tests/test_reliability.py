@@ -19,9 +19,7 @@ from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import parse_qs, urlsplit
 
-import httpx
 import pytest
 import redis
 from sqlmodel import func, select
@@ -29,10 +27,9 @@ from sqlmodel import func, select
 from socialhub.context import Context
 from socialhub.db import tenant_session
 from socialhub.models import Post, PostPlatform, PostStatus, PublishStatus, Role, utcnow
-from socialhub.services import account_connect
 from socialhub.settings import get_settings
 from tests.conftest import Sandbox
-from tests.factories import make_tenant, make_user
+from tests.factories import connect_sandbox_account, make_tenant, make_user
 from tests.web import app_environment
 
 CALLBACK = "http://localhost:3000/accounts/callback"
@@ -115,11 +112,7 @@ def burst(
     tenant = make_tenant()
     admin = make_user(tenant, role=Role.ADMIN)
     ctx = Context(tenant.id, admin.id, Role.ADMIN)
-    url, _ = account_connect.start_connect(ctx, "x", redirect_uri=CALLBACK)
-    query = parse_qs(urlsplit(httpx.get(url, follow_redirects=False).headers["location"]).query)
-    account = account_connect.complete_connect(
-        ctx, state=query["state"][0], code=query["code"][0], redirect_uri=CALLBACK
-    ).accounts[0]
+    account = connect_sandbox_account(ctx, "x")
     with tenant_session(Context.system(tenant.id)) as session:
         for n in range(size):
             post = Post(

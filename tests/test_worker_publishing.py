@@ -9,20 +9,17 @@ import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
-from urllib.parse import parse_qs, urlsplit
 
-import httpx
 import pytest
 from fastapi.testclient import TestClient
 
 from socialhub.api.app import create_api
 from socialhub.context import Context
 from socialhub.models import Role
-from socialhub.services import account_connect
 from socialhub.services.auth import start_session
 from socialhub.settings import get_settings
 from tests.conftest import Sandbox
-from tests.factories import make_tenant, make_user
+from tests.factories import connect_sandbox_account, make_tenant, make_user
 from tests.web import app_environment, stop
 
 CALLBACK = "http://localhost:3000/accounts/callback"
@@ -55,11 +52,7 @@ def test_publish_now_goes_out_through_the_worker_once(consumer: None, sandbox: S
     tenant = make_tenant()
     editor = make_user(tenant, role=Role.ADMIN)
     ctx = Context(tenant.id, editor.id, Role.ADMIN)
-    url, _ = account_connect.start_connect(ctx, "x", redirect_uri=CALLBACK)
-    query = parse_qs(urlsplit(httpx.get(url, follow_redirects=False).headers["location"]).query)
-    account = account_connect.complete_connect(
-        ctx, state=query["state"][0], code=query["code"][0], redirect_uri=CALLBACK
-    ).accounts[0]
+    account = connect_sandbox_account(ctx, "x")
     headers = {"Authorization": f"Bearer {start_session(Context.system(tenant.id), editor.id).access_token}"}
 
     with TestClient(create_api()) as api:

@@ -4,29 +4,16 @@ multi-account login (Facebook Pages) is a choice of candidates followed by a sel
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from urllib.parse import parse_qs, urlsplit
 
 import httpx
-import pytest
 from fastapi.testclient import TestClient
 
 from socialhub.models import Role
-from socialhub.settings import get_settings
 from tests.api.conftest import Team
 from tests.conftest import Sandbox
 
 CALLBACK = "http://localhost:3000/accounts/callback"
-
-
-@pytest.fixture
-def sandboxed(sandbox: Sandbox, monkeypatch: pytest.MonkeyPatch) -> Iterator[Sandbox]:
-    monkeypatch.setenv("SANDBOX_BASE_URL", sandbox.url)
-    get_settings.cache_clear()
-    for state in sandbox.states.values():
-        state.reset()
-    yield sandbox
-    get_settings.cache_clear()
 
 
 def start(api: TestClient, team: Team, platform: str) -> tuple[str, str]:

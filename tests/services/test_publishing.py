@@ -4,11 +4,8 @@ from __future__ import annotations
 
 import threading
 import uuid
-from collections.abc import Iterator
 from datetime import timedelta
-from urllib.parse import parse_qs, urlsplit
 
-import httpx
 import pytest
 from sqlmodel import select
 
@@ -26,34 +23,27 @@ from socialhub.models import (
     SocialAccount,
     utcnow,
 )
-from socialhub.services import account_connect, publishing
+from socialhub.services import publishing
 from socialhub.settings import get_settings
 from tests.conftest import Sandbox
-from tests.factories import make_tenant, make_user
+from tests.factories import connect_sandbox_account, make_tenant, make_user
 
 CALLBACK = "http://localhost:3000/accounts/callback"
 
 
 @pytest.fixture
-def sandboxed(sandbox: Sandbox, monkeypatch: pytest.MonkeyPatch) -> Iterator[Sandbox]:
-    monkeypatch.setenv("SANDBOX_BASE_URL", sandbox.url)
+def fast_sandbox(sandboxed: Sandbox, monkeypatch: pytest.MonkeyPatch) -> Sandbox:
+    """Short platform timeouts, so a lost response is noticed in a second."""
     monkeypatch.setenv("PLATFORM_TIMEOUT_SECONDS", "1")
     get_settings.cache_clear()
-    sandbox.states["x"].reset()
-    yield sandbox
-    get_settings.cache_clear()
+    return sandboxed
 
 
 @pytest.fixture
-def x_account(sandboxed: Sandbox, database: dict[str, str]) -> SocialAccount:
+def x_account(fast_sandbox: Sandbox, database: dict[str, str]) -> SocialAccount:
     tenant = make_tenant()
     admin = make_user(tenant, role=Role.ADMIN)
-    ctx = Context(tenant.id, admin.id, Role.ADMIN)
-    url, _ = account_connect.start_connect(ctx, "x", redirect_uri=CALLBACK)
-    query = parse_qs(urlsplit(httpx.get(url, follow_redirects=False).headers["location"]).query)
-    account = account_connect.complete_connect(
-        ctx, state=query["state"][0], code=query["code"][0], redirect_uri=CALLBACK
-    ).accounts[0]
+    account = connect_sandbox_account(Context(tenant.id, admin.id, Role.ADMIN), "x")
     account.connected_by = admin.id
     return account
 

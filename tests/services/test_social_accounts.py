@@ -4,11 +4,8 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Iterator
 from datetime import timedelta
-from urllib.parse import parse_qs, urlsplit
 
-import httpx
 import psycopg
 import pytest
 from sqlmodel import select
@@ -21,20 +18,10 @@ from socialhub.services import account_connect as connect
 from socialhub.services import social_accounts as accounts
 from socialhub.services.errors import NotPermitted
 from socialhub.services.secrets import get_vault
-from socialhub.settings import get_settings
 from tests.conftest import Sandbox
-from tests.factories import make_tenant, make_user
+from tests.factories import connect_sandbox_account, consent, make_tenant, make_user
 
 CALLBACK = "http://localhost:3000/accounts/callback"
-
-
-@pytest.fixture
-def sandboxed(sandbox: Sandbox, monkeypatch: pytest.MonkeyPatch) -> Iterator[Sandbox]:
-    monkeypatch.setenv("SANDBOX_BASE_URL", sandbox.url)
-    get_settings.cache_clear()
-    sandbox.states["x"].reset()
-    yield sandbox
-    get_settings.cache_clear()
 
 
 @pytest.fixture
@@ -44,18 +31,8 @@ def admin(database: dict[str, str]) -> Context:
     return Context(tenant.id, user.id, Role.ADMIN)
 
 
-def consent(url: str) -> tuple[str, str]:
-    """The browser's trip through the (auto-approving) consent page: returns (code, state)."""
-    response = httpx.get(url, follow_redirects=False)
-    assert response.status_code == 302, response.text
-    query = parse_qs(urlsplit(response.headers["location"]).query)
-    return query["code"][0], query["state"][0]
-
-
 def connect_x(ctx: Context) -> SocialAccount:
-    url, _ = connect.start_connect(ctx, "x", redirect_uri=CALLBACK)
-    code, state = consent(url)
-    return connect.complete_connect(ctx, state=state, code=code, redirect_uri=CALLBACK).accounts[0]
+    return connect_sandbox_account(ctx, "x")
 
 
 class TestConnect:
