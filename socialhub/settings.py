@@ -10,7 +10,7 @@ from __future__ import annotations
 from enum import StrEnum
 from functools import lru_cache
 from pathlib import Path
-from typing import Annotated, Self
+from typing import Annotated, Literal, Self
 
 from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
@@ -21,6 +21,7 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEV_JWT_SECRET = "dev-only-jwt-secret-change-me-0123456789"
 DEV_VAULT_KEYS = "dev:dev-only-vault-secret-change-me"
 DEV_STATE_SECRET = "dev-only-oauth-state-secret-change-me"
+DEV_MEDIA_LINK_SECRET = "dev-only-media-link-secret-change-me"
 
 PLATFORMS = ("instagram", "facebook", "x", "linkedin", "tiktok", "youtube", "pinterest", "threads", "reddit")
 
@@ -95,7 +96,20 @@ class Settings(BaseSettings):
     s3_region: str = "us-east-1"
     s3_access_key_id: str | None = None
     s3_secret_access_key: str | None = None
-    media_quota_bytes: int = Field(default=5 * 1024**3, description="Media storage per tenant.")
+    s3_addressing_style: Literal["auto", "path", "virtual"] = Field(
+        default="auto", description="'path' for servers without bucket subdomains (most MinIO setups)."
+    )
+    media_quota_bytes: int | None = Field(
+        default=None, ge=0, description="Media storage per tenant for every plan; unset: the plan's quota."
+    )
+    media_max_upload_bytes: int = Field(default=512 * 1024**2, ge=1, description="Largest file one upload may be.")
+    media_link_ttl_seconds: int = Field(
+        default=3600, ge=60, le=604_800, description="How long a link platforms pull a file from stays valid."
+    )
+    media_link_secret: str = Field(default=DEV_MEDIA_LINK_SECRET, min_length=32)
+    media_public_url: str | None = Field(
+        default=None, description="Base of the signed file links of local media; unset: APP_URL/api/v1/media/public."
+    )
 
     # --- AI -----------------------------------------------------------------------------------------
     openai_api_key: str | None = None
@@ -113,9 +127,17 @@ class Settings(BaseSettings):
         default=300, ge=1, description="How long a worker may hold a target before the sweeper takes it back."
     )
     platform_timeout_seconds: float = Field(default=30.0, gt=0, description="Timeout of one platform API call.")
+    platform_concurrency: dict[str, int] = Field(
+        default_factory=dict,
+        description='Most publishing calls in flight per platform, across all workers, JSON: {"x": 8}. '
+        "Unlisted platforms keep their defaults (services/platform_gate.py).",
+    )
     sandbox_base_url: str = Field(
         default="http://localhost:3001",
         description="Where the sandbox platforms are served (`run` starts them on the web port + 1).",
+    )
+    sandbox_latency_ms: int = Field(
+        default=0, ge=0, description="Simulated latency of every sandbox answer (benchmarks; the sandbox server)."
     )
     platform_base_urls: dict[str, str] = Field(
         default_factory=dict, description='Per-platform API base override, JSON: {"x": "https://proxy.example"}.'
@@ -167,6 +189,8 @@ class Settings(BaseSettings):
             problems.append("VAULT_KEYS")
         if self.oauth_state_secret == DEV_STATE_SECRET:
             problems.append("OAUTH_STATE_SECRET")
+        if self.media_link_secret == DEV_MEDIA_LINK_SECRET:
+            problems.append("MEDIA_LINK_SECRET")
         if not self.database_url:
             problems.append("DATABASE_URL (the embedded database is for development only)")
         if problems:

@@ -4,11 +4,15 @@ import reflex as rx
 
 from socialhub.api.app import create_api
 from socialhub.ui import routes
-from socialhub.ui.pages import accounts, dashboard, session, settings, team
+from socialhub.ui.pages import accounts, composer, dashboard, posts, session, settings, team
+from socialhub.ui.pages.calendar import calendar_page
 from socialhub.ui.pages.home import home
 from socialhub.ui.states.accounts import AccountsState, CallbackState
 from socialhub.ui.states.auth import AuthState
+from socialhub.ui.states.calendar import CalendarState
+from socialhub.ui.states.composer import ComposerState
 from socialhub.ui.states.home import HomeState
+from socialhub.ui.states.posts import PostDetailState, PostsState
 from socialhub.ui.states.session_forms import InviteState
 from socialhub.ui.states.settings import SettingsState
 from socialhub.ui.states.team import TeamState
@@ -29,3 +33,7 @@ app.add_page(accounts.accounts_page, route=routes.ACCOUNTS, title="Accounts · S
 app.add_page(
     accounts.callback_page, route=routes.ACCOUNTS_CALLBACK, title="Connecting · SocialHub", on_load=CallbackState.finish
 )
+app.add_page(posts.posts_page, route=routes.POSTS, title="Posts · SocialHub", on_load=PostsState.load)
+app.add_page(posts.post_detail_page, route=routes.POST_DETAIL, title="Post · SocialHub", on_load=PostDetailState.load)
+app.add_page(composer.composer_page, route=routes.COMPOSE, title="Compose · SocialHub", on_load=ComposerState.load)
+app.add_page(calendar_page, route=routes.CALENDAR, title="Calendar · SocialHub", on_load=CalendarState.load)

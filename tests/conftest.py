@@ -151,6 +151,20 @@ def sandboxed(sandbox: Sandbox, monkeypatch: pytest.MonkeyPatch) -> Iterator[San
     get_settings.cache_clear()
 
 
+# --- S3 on loopback: moto's server mode, reached by the real boto3 client through endpoint_url -----------
+
+
+@pytest.fixture(scope="session")
+def moto_url() -> Iterator[str]:
+    from moto.server import ThreadedMotoServer
+
+    port = free_port()
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
+    server.start()
+    yield f"http://127.0.0.1:{port}"
+    server.stop()
+
+
 # --- the real app and a browser (shared by every browser test) -------------------------------------------
 
 

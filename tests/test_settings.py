@@ -14,7 +14,9 @@ def no_database_in_environment(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def test_production_refuses_development_secrets() -> None:
-    with pytest.raises(ValidationError, match="JWT_SECRET, VAULT_KEYS, OAUTH_STATE_SECRET, DATABASE_URL"):
+    with pytest.raises(
+        ValidationError, match="JWT_SECRET, VAULT_KEYS, OAUTH_STATE_SECRET, MEDIA_LINK_SECRET, DATABASE_URL"
+    ):
         Settings(environment=Environment.PRODUCTION)
 
 
@@ -23,6 +25,7 @@ def test_production_refuses_sandbox_mode() -> None:
         "jwt_secret": "j" * 40,
         "vault_keys": "k1:" + "v" * 40,
         "oauth_state_secret": "s" * 40,
+        "media_link_secret": "m" * 40,
         "database_url": "postgresql://app@db/socialhub",
     }
     assert Settings(environment=Environment.PRODUCTION, **secrets).sandbox_mode is False

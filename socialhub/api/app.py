@@ -14,7 +14,7 @@ from starlette.middleware.cors import CORSMiddleware
 from starlette.types import Scope
 
 from socialhub import __version__
-from socialhub.api import auth, health, posts, social_accounts, team, tenant
+from socialhub.api import auth, health, media, posts, social_accounts, team, tenant
 from socialhub.api.errors import install_error_handlers
 from socialhub.api.middleware import BodySizeLimitMiddleware, RequestContextMiddleware
 from socialhub.api.ratelimit import RateLimitMiddleware
@@ -24,6 +24,9 @@ from socialhub.settings import get_settings
 
 API_PREFIX = "/api/v1"
 MAX_JSON_BODY_BYTES = 1024 * 1024
+# An upload's body is its file plus the multipart envelope and the alt text; the file's own limit is checked
+# exactly as it streams in (MEDIA_MAX_UPLOAD_BYTES), this only bounds the whole request.
+MULTIPART_ALLOWANCE_BYTES = 1024 * 1024
 # Liveness and readiness must answer even for a client that is being throttled (load balancers).
 RATE_LIMIT_EXEMPT = ("/health", "/ready", "/docs", "/openapi.json")
 
@@ -63,6 +66,7 @@ def create_api_v1() -> FastAPI:
         tenant.router,
         social_accounts.router,
         posts.router,
+        media.router,
     )
     for router in routers:
         api.include_router(router)
@@ -74,7 +78,10 @@ def create_api_v1() -> FastAPI:
         identify=identify,
         exempt_paths=RATE_LIMIT_EXEMPT,
     )
-    api.add_middleware(BodySizeLimitMiddleware, max_bytes=MAX_JSON_BODY_BYTES)
+    upload_limit = settings.media_max_upload_bytes + MULTIPART_ALLOWANCE_BYTES
+    api.add_middleware(
+        BodySizeLimitMiddleware, max_bytes=MAX_JSON_BODY_BYTES, larger={("POST", "/media"): upload_limit}
+    )
     api.add_middleware(RequestContextMiddleware)
     api.add_middleware(
         CORSMiddleware,

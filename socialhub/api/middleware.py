@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import logging
 import time
+from collections.abc import Mapping
 
 from starlette.datastructures import Headers, MutableHeaders
 from starlette.exceptions import HTTPException
@@ -85,24 +86,28 @@ class BodySizeLimitMiddleware:
 
     A declared ``Content-Length`` over the limit is refused before the app runs. A chunked or under-declared body
     is counted as the app reads it; the read that crosses the limit raises instead of returning, so the rest is
-    never read into memory.
+    never read into memory. ``larger`` names the few routes allowed more, as ``{(method, path): max_bytes}`` with
+    the path as the app sees it (under its mount), e.g. ``{("POST", "/media"): 513 * 1024 * 1024}`` for uploads.
     """
 
-    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
-        if max_bytes < 0:
+    def __init__(self, app: ASGIApp, max_bytes: int, *, larger: Mapping[tuple[str, str], int] | None = None) -> None:
+        if max_bytes < 0 or any(limit < 0 for limit in (larger or {}).values()):
             raise ValueError("max_bytes must not be negative")
         self.app = app
         self.max_bytes = max_bytes
-        self.message = f"The request body is too large: the limit is {_size_in_words(max_bytes)}."
+        self.larger = dict(larger or {})
+        self.message = _too_large(max_bytes)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
 
+        max_bytes = self.larger.get((scope.get("method", ""), _route_path(scope)), self.max_bytes)
+        message_text = self.message if max_bytes == self.max_bytes else _too_large(max_bytes)
         declared = _content_length(scope)
-        if declared is not None and declared > self.max_bytes:
-            await self._refuse(scope, receive, send)
+        if declared is not None and declared > max_bytes:
+            await self._refuse(scope, receive, send, message_text)
             return
 
         received = 0
@@ -113,8 +118,8 @@ class BodySizeLimitMiddleware:
             message = await receive()
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
-                if received > self.max_bytes:
-                    raise _BodyTooLarge(413, self.message)
+                if received > max_bytes:
+                    raise _BodyTooLarge(413, message_text)
             return message
 
         async def tracking_send(message: Message) -> None:
@@ -128,14 +133,24 @@ class BodySizeLimitMiddleware:
         except _BodyTooLarge:
             if response_started:
                 raise
-            await self._refuse(scope, receive, send)
+            await self._refuse(scope, receive, send, message_text)
 
-    async def _refuse(self, scope: Scope, receive: Receive, send: Send) -> None:
+    async def _refuse(self, scope: Scope, receive: Receive, send: Send, message: str) -> None:
         request_id = request_id_of(scope)
         # The unread body stays on the wire: ask the client to open a new connection for the next request.
         headers = {REQUEST_ID_HEADER: request_id, "Connection": "close"}
-        response = error_response(413, "payload_too_large", self.message, request_id=request_id, headers=headers)
+        response = error_response(413, "payload_too_large", message, request_id=request_id, headers=headers)
         await response(scope, receive, send)
+
+
+def _too_large(max_bytes: int) -> str:
+    return f"The request body is too large: the limit is {_size_in_words(max_bytes)}."
+
+
+def _route_path(scope: Scope) -> str:
+    """The path below the app's mount (``/media`` for ``/api/v1/media``), as its routes are written."""
+    path, root = scope.get("path", ""), scope.get("root_path", "")
+    return path[len(root) :] if root and path.startswith(root) else path
 
 
 def _content_length(scope: Scope) -> int | None:

@@ -13,6 +13,8 @@ from socialhub.models import ApprovalState, ErrorClass, Platform, PostStatus, Po
 from socialhub.services.posts import PostDetail, TargetSpec
 
 EXAMPLE_ACCOUNT = "5f0c6c1e-8a4b-4a53-9d52-0c2f1f6a7b11"
+EXAMPLE_MEDIA = "0b6e2f8a-3c1d-4e5f-9a7b-8c9d0e1f2a3b"
+MAX_MEDIA = 20  # LinkedIn's most images in one post; each platform's own limit is named by validation
 CONTENT_LIMIT = 100_000  # above every platform's own limit (Reddit's 40,000): validation names the real one
 
 Content = Annotated[Text, Field(max_length=CONTENT_LIMIT)]
@@ -33,9 +35,15 @@ class TargetIn(Body):
         examples=[{"board_id": "1234567890"}, {"subreddit": "coffee", "title": "Our spring menu"}],
         description="The platform's own fields: board_id, subreddit, title, privacy, link…",
     )
+    media_ids: list[uuid.UUID] = Field(
+        default_factory=list,
+        max_length=MAX_MEDIA,
+        examples=[[EXAMPLE_MEDIA]],
+        description="Files from the media library for this account instead of the post's (empty: the post's).",
+    )
 
     def spec(self) -> TargetSpec:
-        return TargetSpec(self.account_id, self.custom_content, self.options)
+        return TargetSpec(self.account_id, self.custom_content, self.options, tuple(self.media_ids))
 
 
 class PostCreate(Body):
@@ -45,6 +53,12 @@ class PostCreate(Body):
     targets: list[TargetIn] = Field(default_factory=list, max_length=50, examples=[[{"account_id": EXAMPLE_ACCOUNT}]])
     timezone: Zone | None = Field(
         default=None, examples=["America/New_York"], description="The zone times are given in; the team's if omitted."
+    )
+    media_ids: list[uuid.UUID] = Field(
+        default_factory=list,
+        max_length=MAX_MEDIA,
+        examples=[[EXAMPLE_MEDIA]],
+        description="Files from the media library (POST /media), in order.",
     )
 
 
@@ -56,6 +70,9 @@ class PostUpdate(Body):
         max_length=50,
         examples=[[{"account_id": EXAMPLE_ACCOUNT}]],
         description="The full new list of targets.",
+    )
+    media_ids: list[uuid.UUID] | None = Field(
+        default=None, max_length=MAX_MEDIA, examples=[[EXAMPLE_MEDIA]], description="The full new list of files."
     )
 
 
@@ -89,6 +106,7 @@ class TargetPublic(BaseModel):
     status: PublishStatus
     custom_content: str | None
     options: dict[str, object]
+    media_ids: list[uuid.UUID] = Field(validation_alias="custom_media", description="This account's own files.")
     attempts: int = Field(validation_alias="retry_count", description="Publishing attempts made so far.")
     next_attempt_at: datetime | None
     error_class: ErrorClass | None
@@ -114,13 +132,15 @@ class PostPublic(BaseModel):
     approved_at: datetime | None
     created_at: datetime
     updated_at: datetime
+    media_ids: list[uuid.UUID] = Field(description="Files from the media library, in order.")
     targets: list[TargetPublic]
 
     @classmethod
     def of(cls, detail: PostDetail) -> PostPublic:
-        fields = {name: getattr(detail.post, name) for name in cls.model_fields if name != "targets"}
+        own = {name for name in cls.model_fields if name not in ("targets", "media_ids")}
+        fields = {name: getattr(detail.post, name) for name in own}
         targets = [TargetPublic.model_validate(row, from_attributes=True) for row in detail.targets]
-        return cls(**fields, targets=targets)
+        return cls(**fields, media_ids=detail.post.media_urls, targets=targets)
 
 
 class PostsPublic(BaseModel):

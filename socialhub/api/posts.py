@@ -69,6 +69,7 @@ def create_post(body: PostCreate, identity: CurrentIdentity) -> PostPublic:
         type=body.type,
         targets=[target.spec() for target in body.targets],
         timezone=body.timezone,
+        media_ids=body.media_ids,
     )
     return PostPublic.of(detail)
 
@@ -86,9 +87,10 @@ def get_post(post_id: uuid.UUID, identity: CurrentIdentity) -> PostPublic:
 )
 def update_post(post_id: uuid.UUID, body: PostUpdate, identity: CurrentIdentity) -> PostPublic:
     targets = [target.spec() for target in body.targets] if body.targets is not None else None
-    return PostPublic.of(
-        posts.update_post(identity.context, post_id, content=body.content, title=body.title, targets=targets)
+    detail = posts.update_post(
+        identity.context, post_id, content=body.content, title=body.title, targets=targets, media_ids=body.media_ids
     )
+    return PostPublic.of(detail)
 
 
 @router.delete(

@@ -60,6 +60,23 @@ class Capabilities:
 
 
 @dataclass(frozen=True)
+class OptionField:
+    """A platform's own field in the composer (a Reddit title, a Pinterest board…), stored in a target's options.
+
+    ``kind``: "text", "select" (from ``choices``), "account_choice" (choices come from the account, through
+    ``PlatformClient.option_choices``), or "flag" (a yes/no switch).
+    """
+
+    name: str
+    label: str
+    kind: str = "text"
+    required: bool = False
+    choices: tuple[tuple[str, str], ...] = ()  # (value, label)
+    max_length: int | None = None
+    hint: str = ""
+
+
+@dataclass(frozen=True)
 class OAuthSpec:
     scopes: tuple[str, ...]
     scope_separator: str = " "
@@ -157,6 +174,14 @@ class MediaItem:
     duration_seconds: float | None = None
     alt_text: str = ""
     filename: str = "media"
+    # SocialHub holds the file and reads its bytes just before publishing: validation can count a stored file
+    # as uploadable without reading whole videos into memory first.
+    stored: bool = False
+
+    @property
+    def uploadable(self) -> bool:
+        """The bytes can be sent: they are in ``data``, or stored and read in before publishing."""
+        return self.data is not None or self.stored
 
 
 @dataclass(frozen=True)
@@ -200,6 +225,7 @@ class PlatformClient(ABC):
     oauth: ClassVar[OAuthSpec]
     default_endpoints: ClassVar[Endpoints]
     default_api_version: ClassVar[str | None] = None
+    option_fields: ClassVar[tuple[OptionField, ...]] = ()
     # Pauses between status polls; tests replace it on the instance so nothing waits for real.
     sleep: Callable[[float], None] = staticmethod(time.sleep)
 
@@ -326,6 +352,15 @@ class PlatformClient(ABC):
     @abstractmethod
     def identity(self, access_token: str) -> list[AccountIdentity]:
         """The account(s) this token can publish as; multi-account platforms return several to pick from."""
+
+    def option_choices(self, access_token: str, account: AccountIdentity, name: str) -> list[tuple[str, str]]:
+        """The values an "account_choice" option field can take for this account, as (value, label)."""
+        return []
+
+    @staticmethod
+    def text_length(text: str) -> int:
+        """The text's length as this platform counts it against ``capabilities.text_limit`` (for live counters)."""
+        return len(text)
 
     @abstractmethod
     def validate(self, draft: Draft) -> list[str]:

@@ -2,7 +2,7 @@
 
 * PlatformError                  (the platform's own code and words, plus ours for people)
   + AuthError                    token expired or revoked → refresh once, then "reconnect the account"
-  + RateLimited(reset_at)        → wait until the reset the platform gave
+  + RateLimited(reset_at)        → wait until the reset the platform gave (app_wide: every account waits)
   + TransientError               5xx, timeouts, connection drops → back off and retry (at most 3 times)
   + PermanentError               the request itself is wrong → fail with the platform's words
   + DuplicateIsSuccess(post_id)  the platform already has this post (e.g. LinkedIn 422 naming it) → done
@@ -75,9 +75,20 @@ class RateLimited(PlatformError):
     kind = ErrorKind.RATE
     default_action = "SocialHub will try again when the platform allows it."
 
-    def __init__(self, platform: str, explanation: str, *, reset_at: datetime | None = None, **kwargs: object) -> None:
+    def __init__(
+        self,
+        platform: str,
+        explanation: str,
+        *,
+        reset_at: datetime | None = None,
+        app_wide: bool = False,
+        **kwargs: object,
+    ) -> None:
         super().__init__(platform, explanation, **kwargs)  # type: ignore[arg-type]
         self.reset_at = reset_at
+        # The limit is SocialHub's app's, not this account's (X's usage cap, Reddit's per-client quota, Meta's
+        # code 4): every account on the platform waits for the reset, not only the one that met it.
+        self.app_wide = app_wide
 
 
 class TransientError(PlatformError):

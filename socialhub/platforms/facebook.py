@@ -29,6 +29,7 @@ from socialhub.platforms.base import (
     HandleCallback,
     MediaItem,
     OAuthSpec,
+    OptionField,
     PlatformClient,
     PlatformConfig,
     PublishResult,
@@ -98,6 +99,7 @@ class FacebookClient(PlatformClient):
         multi_account=True,
         refreshable=False,
     )
+    option_fields = (OptionField("link", "Link to share", hint="Facebook shows a preview card for it."),)
     oauth = OAuthSpec(
         scopes=(
             "pages_show_list",
@@ -264,7 +266,7 @@ class FacebookClient(PlatformClient):
 
     def _media_problems(self, number: int, item: MediaItem) -> list[str]:
         problems = []
-        if item.data is None and not item.url:
+        if not item.uploadable and not item.url:
             problems.append(f"Attachment {number} has no file.")
         if item.kind == "image":
             if item.content_type not in PHOTO_TYPES:
@@ -541,6 +543,7 @@ class FacebookClient(PlatformClient):
                 self.identifier,
                 "Facebook is limiting how often this app may call it for this Page or account.",
                 reset_at=_rate_reset(response),
+                app_wide=code == 4,  # "Application request limit reached": the app's own limit (§2)
                 **common,
             )
         if code in (1, 2) or error.get("is_transient"):

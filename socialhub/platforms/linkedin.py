@@ -26,6 +26,7 @@ from socialhub.platforms.base import (
     HandleCallback,
     MediaItem,
     OAuthSpec,
+    OptionField,
     PlatformClient,
     PublishResult,
 )
@@ -110,6 +111,15 @@ class LinkedInClient(PlatformClient):
         counting_rule="characters as written (emoji count as two); LinkedIn's escaping is not counted",
         max_video_bytes=VIDEO_MAX_BYTES,
         multi_account=True,
+    )
+    option_fields = (
+        OptionField(
+            "privacy",
+            "Who can see it",
+            kind="select",
+            choices=(("public", "Anyone"), ("connections", "Connections only")),
+        ),
+        OptionField("title", "Document title", hint="Shown above an attached PDF."),
     )
     # Organisation scopes need LinkedIn's Community Management product; r_member_postAnalytics is a further
     # restricted product, so it is not asked for (member metrics fall back to socialActions without it).
@@ -205,6 +215,8 @@ class LinkedInClient(PlatformClient):
 
     # -- validation -----------------------------------------------------------------------------------------
 
+    text_length = staticmethod(text_length)
+
     def validate(self, draft: Draft) -> list[str]:
         problems: list[str] = []
         length = text_length(draft.text)
@@ -237,7 +249,7 @@ class LinkedInClient(PlatformClient):
         name, size = f"“{item.filename}”", _size(item)
         if item.kind not in ("image", "gif", "video", "document"):
             return [f"{name}: LinkedIn cannot post {item.kind} files."]
-        problems = [] if item.data else [f"{name}: LinkedIn needs the file itself to upload, not only a link."]
+        problems = [] if item.uploadable else [f"{name}: LinkedIn needs the file itself to upload, not only a link."]
         if item.kind in ("image", "gif"):
             if item.content_type not in IMAGE_TYPES:
                 problems.append(f"{name}: LinkedIn takes JPG, PNG or GIF images, not {item.content_type}.")

@@ -26,6 +26,7 @@ from socialhub.platforms.base import (
     HandleCallback,
     MediaItem,
     OAuthSpec,
+    OptionField,
     PlatformClient,
     PublishResult,
     TokenSet,
@@ -89,6 +90,11 @@ class PinterestClient(PlatformClient):
         counting_rule="characters; description 800, title 100, link 2,048",
         max_image_bytes=IMAGE_MAX_BYTES,
         max_video_bytes=VIDEO_MAX_BYTES,
+    )
+    option_fields = (
+        OptionField("board_id", "Board", kind="account_choice", required=True),
+        OptionField("title", "Pin title", max_length=100),
+        OptionField("link", "Destination link", max_length=2048),
     )
     oauth = OAuthSpec(
         scopes=("boards:read", "boards:write", "pins:read", "pins:write", "user_accounts:read"),
@@ -163,6 +169,12 @@ class PinterestClient(PlatformClient):
             )
         ]
 
+    def option_choices(self, access_token: str, account: AccountIdentity, name: str) -> list[tuple[str, str]]:
+        if name != "board_id":
+            return []
+        boards = self.boards(access_token)
+        return [(b["id"], b["name"] + (" (secret)" if b["privacy"] == "SECRET" else "")) for b in boards]
+
     def boards(self, access_token: str) -> list[dict[str, Any]]:
         """Every board the account can pin to, for the composer's board picker."""
         found: list[dict[str, Any]] = []
@@ -219,7 +231,7 @@ class PinterestClient(PlatformClient):
             problems.append("A video pin can have one image besides the video, used as its cover.")
         elif len(images) > 5:
             problems.append(f"A Pinterest carousel can have at most 5 images; this one has {len(images)}.")
-        if len(images) > 1 and not (all(m.data for m in images) or all(m.url for m in images)):
+        if len(images) > 1 and not (all(m.uploadable for m in images) or all(m.url for m in images)):
             problems.append("A Pinterest carousel needs every image as a file or every image as a link, not a mix.")
         for item in draft.media:
             problems += self._media_problems(item)
@@ -227,14 +239,14 @@ class PinterestClient(PlatformClient):
 
     def _media_problems(self, item: MediaItem) -> list[str]:
         name, size = f"“{item.filename}”", item.size_bytes or len(item.data or b"")
-        problems = [] if item.data or item.url else [f"{name} has no file to send."]
+        problems = [] if item.uploadable or item.url else [f"{name} has no file to send."]
         if item.kind == "image":
             if item.content_type not in IMAGE_TYPES:
                 problems.append(f"{name}: Pinterest takes JPEG or PNG images, not {item.content_type}.")
             if size > IMAGE_MAX_BYTES:
                 problems.append(f"{name}: Pinterest images can be at most 20 MB.")
         elif item.kind == "video":
-            if not item.data:
+            if not item.uploadable:
                 problems.append(f"{name}: Pinterest needs the video file itself; it cannot fetch videos by link.")
             if item.content_type not in VIDEO_TYPES:
                 problems.append(f"{name}: Pinterest takes MP4, MOV or M4V videos, not {item.content_type}.")

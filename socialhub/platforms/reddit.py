@@ -30,6 +30,7 @@ from socialhub.platforms.base import (
     HandleCallback,
     MediaItem,
     OAuthSpec,
+    OptionField,
     PlatformClient,
     PublishResult,
 )
@@ -83,6 +84,13 @@ class RedditClient(PlatformClient):
         max_videos=1,
         required_fields=("subreddit", "title"),
         counting_rule="characters (title at most 300)",
+    )
+    option_fields = (
+        OptionField("subreddit", "Subreddit", required=True, max_length=21, hint="Without r/, e.g. python"),
+        OptionField("title", "Title", required=True, max_length=300),
+        OptionField("link", "Link (makes it a link post)", hint="Leave empty for a text or media post."),
+        OptionField("nsfw", "Mark as NSFW", kind="flag"),
+        OptionField("spoiler", "Mark as spoiler", kind="flag"),
     )
     oauth = OAuthSpec(
         scopes=("identity", "submit", "read", "history"),
@@ -155,7 +163,7 @@ class RedditClient(PlatformClient):
                 "Reddit shows no body text on a single image or video post; move the text to the title or a comment."
             )
         for number, item in enumerate(draft.media, start=1):
-            if item.data is None:
+            if not item.uploadable:
                 problems.append(f"Attachment {number} has no file to upload.")
             allowed = IMAGE_TYPES if item in images else VIDEO_TYPES
             if item.kind in ("image", "video", "gif") and item.content_type not in allowed:
@@ -435,6 +443,7 @@ class RedditClient(PlatformClient):
                 platform_message=said,
                 status_code=status,
                 reset_at=_reset_from_headers(response) or datetime.now(UTC) + timedelta(minutes=1),
+                app_wide=True,  # 100 queries a minute per OAuth client id (§9): every account shares it
             )
         if status in TRANSIENT_STATUSES or status >= 500:
             return TransientError(

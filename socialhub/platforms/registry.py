@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+from functools import lru_cache
 
 import httpx
 
@@ -54,10 +55,31 @@ def client_config(platform: str, settings: Settings | None = None) -> PlatformCo
     )
 
 
+class _ProcessTransport(httpx.HTTPTransport):
+    """The process's one connection pool, shared by every platform client (thread-safe).
+
+    A client of its own per call would load the certificate store again (tens of milliseconds of CPU) and open a
+    new connection for every publish. Each client still "closes" its transport when done, which must not close
+    the pool under the others.
+    """
+
+    def close(self) -> None:
+        return None
+
+
+@lru_cache(maxsize=1)
+def shared_transport() -> httpx.BaseTransport:
+    # Idle connections are dropped after 2 s, before a server's own idle timeout (uvicorn's is 5 s, the
+    # platforms' longer) can close one just as a request is written to it: a request lost that way could have
+    # been applied, and would have to be looked up instead of simply answered.
+    limits = httpx.Limits(max_connections=200, max_keepalive_connections=64, keepalive_expiry=2.0)
+    return _ProcessTransport(limits=limits)
+
+
 def get_client(
     platform: str, *, settings: Settings | None = None, transport: httpx.BaseTransport | None = None
 ) -> PlatformClient:
-    return platform_class(platform)(client_config(platform, settings), transport=transport)
+    return platform_class(platform)(client_config(platform, settings), transport=transport or shared_transport())
 
 
 def is_configured(platform: str, settings: Settings | None = None) -> bool:

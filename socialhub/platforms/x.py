@@ -59,6 +59,10 @@ MAX_SEGMENTS = 1000  # append's segment_index is 0–999
 # problem type of its own (type is about:blank), so this text IS the signal.
 DUPLICATE_SIGNAL = "duplicate content"
 DUPLICATE_CODE = "duplicate-content"
+# Looking a post up among the account's own (after a lost answer): X's largest page, and at most this many
+# pages inside the time window (each page is one GET /2/users/:id/tweets, 900 per 15 minutes per user).
+LOOKUP_PAGE_SIZE = 100
+LOOKUP_MAX_PAGES = 5
 
 
 class XClient(PlatformClient):
@@ -111,6 +115,8 @@ class XClient(PlatformClient):
         ]
 
     # -- validation -----------------------------------------------------------------------------------------
+
+    text_length = staticmethod(weighted_length)
 
     def validate(self, draft: Draft) -> list[str]:
         problems: list[str] = []
@@ -167,7 +173,7 @@ class XClient(PlatformClient):
             )
         if item.content_type.lower() not in types:
             problems.append(f"The {noun} “{item.filename}” is {item.content_type}; X accepts {names}.")
-        if item.data is None:
+        if not item.uploadable:
             problems.append(f"The file for “{item.filename}” is missing; X needs the file itself to upload it.")
         return problems
 
@@ -333,17 +339,28 @@ class XClient(PlatformClient):
     def _find_recent(
         self, access_token: str, account: AccountIdentity, draft: Draft, *, since: datetime | None
     ) -> PublishResult | None:
-        params: dict[str, Any] = {"max_results": 10, "tweet.fields": "created_at,text,attachments"}
+        """This draft among the account's posts since ``since``, newest first, following X's pages.
+
+        A busy account can post hundreds of times around a lost attempt (a burst of scheduled posts), so one
+        page of the latest few would often miss it and leave the row "check the platform" for nothing.
+        """
+        params: dict[str, Any] = {"max_results": LOOKUP_PAGE_SIZE, "tweet.fields": "created_at,text,attachments"}
         if since is not None:
             # A little slack: the clocks of SocialHub and X are not the same clock.
             params["start_time"] = _iso(since - timedelta(minutes=1))
-        response = self.request("GET", f"/2/users/{account.id}/tweets", access_token=access_token, params=params)
         wanted = _comparable(draft.text)
-        for post in response.json().get("data") or []:
-            has_media = bool((post.get("attachments") or {}).get("media_keys"))
-            if _comparable(post.get("text", "")) == wanted and (wanted or has_media == bool(draft.media)):
-                post_id = str(post["id"])
-                return PublishResult(post_id, self.permalink(account, post_id))
+        for _ in range(LOOKUP_MAX_PAGES):
+            response = self.request("GET", f"/2/users/{account.id}/tweets", access_token=access_token, params=params)
+            body = response.json()
+            for post in body.get("data") or []:
+                has_media = bool((post.get("attachments") or {}).get("media_keys"))
+                if _comparable(post.get("text", "")) == wanted and (wanted or has_media == bool(draft.media)):
+                    post_id = str(post["id"])
+                    return PublishResult(post_id, self.permalink(account, post_id))
+            next_token = (body.get("meta") or {}).get("next_token")
+            if not next_token:
+                return None
+            params["pagination_token"] = next_token
         return None
 
     # -- metrics --------------------------------------------------------------------------------------------
@@ -393,6 +410,7 @@ class XClient(PlatformClient):
                 self.identifier,
                 f"SocialHub's X developer app has used up its {period or 'current'} usage cap.",
                 reset_at=self._reset_at(response, period),
+                app_wide=True,  # the cap is the developer app's, shared by every account
                 action="SocialHub will try again when the cap resets; an administrator can raise it in the X "
                 "developer portal.",
                 **common,

@@ -33,12 +33,16 @@ def available() -> list[str]:
     return [name for name, module in SANDBOXES.items() if importlib.util.find_spec(module) is not None]
 
 
-def create_sandbox(platforms: list[str] | None = None) -> tuple[Starlette, dict[str, SandboxState]]:
+def create_sandbox(
+    platforms: list[str] | None = None, *, latency_ms: int = 0
+) -> tuple[Starlette, dict[str, SandboxState]]:
+    """Every sandbox platform under ``/<name>``; ``latency_ms`` delays each answer (benchmarks, demos)."""
     apps, states = [], {}
     for name in available():
         if platforms is None or name in platforms:
             build: Builder = importlib.import_module(SANDBOXES[name]).build
             app, state = build()
+            state.default_latency_ms = state.latency_ms = latency_ms
             apps.append(Mount(f"/{name}", app=app))
             states[name] = state
     root = Starlette(routes=apps)

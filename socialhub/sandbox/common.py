@@ -11,8 +11,15 @@ Control API (JSON), under each platform's prefix:
                                       "timeout"|"crash_after_commit"|"duplicate", "times": 1, "seconds": 5}
     DELETE /_sandbox/faults          clear faults
     POST   /_sandbox/expire-tokens   every access token issued so far expires now
-    POST   /_sandbox/latency         {"ms": 50}
-    POST   /_sandbox/reset           forget everything
+    POST   /_sandbox/latency         {"ms": 50}: every answer comes that much later (an async sleep, so the
+                                      sandbox still serves concurrently)
+    POST   /_sandbox/knobs           {"name": value, …}: merged into ``state.objects``, where each platform reads
+                                      its test knobs (limits, throttles); a dict value is merged one level down
+    POST   /_sandbox/reset           forget everything (the latency goes back to the server's default)
+
+``GET /_sandbox/state`` also reports ``peak_in_flight`` (the most API requests this platform was answering at
+once, so a test can check a concurrency cap from the platform's side) and ``counters.requests`` (every API
+request, so a test can prove that nothing reached the platform).
 """
 
 from __future__ import annotations
@@ -104,6 +111,8 @@ class SandboxState:
         self.rules = rules
         self.user = user
         self.lock = threading.RLock()
+        self.default_latency_ms = 0  # what reset() returns to: the server's setting, not the last test's
+        self.in_flight = 0  # not reset: requests being answered during a reset still finish and count down
         self.reset()
 
     def reset(self) -> None:
@@ -113,7 +122,8 @@ class SandboxState:
             self.refresh_tokens: dict[str, Token] = {}
             self.published: list[Published] = []
             self.faults: list[Fault] = []
-            self.latency_ms = 0
+            self.latency_ms = self.default_latency_ms
+            self.peak_in_flight = 0
             self.counters: dict[str, int] = {}
             self.objects: dict[str, dict[str, Any]] = {}  # uploads, containers, media: platform-specific
 
@@ -204,6 +214,8 @@ class SandboxState:
                 "tokens": len(self.tokens),
                 "counters": dict(self.counters),
                 "faults": [asdict(f) for f in self.faults if f.times > 0],
+                "latency_ms": self.latency_ms,
+                "peak_in_flight": self.peak_in_flight,
             }
 
 
@@ -357,6 +369,16 @@ def control_routes(state: SandboxState) -> list[BaseRoute]:
         state.latency_ms = int((await request.json()).get("ms", 0))
         return JSONResponse({"ok": True})
 
+    async def knobs(request: Request) -> Response:
+        body = await request.json()
+        with state.lock:
+            for name, value in body.items():
+                current = state.objects.get(name)
+                state.objects[name] = (
+                    {**current, **value} if isinstance(current, dict) and isinstance(value, dict) else value
+                )
+        return JSONResponse({"ok": True})
+
     async def reset(_request: Request) -> Response:
         state.reset()
         return JSONResponse({"ok": True})
@@ -367,6 +389,7 @@ def control_routes(state: SandboxState) -> list[BaseRoute]:
         Route("/_sandbox/faults", clear_faults, methods=["DELETE"]),
         Route("/_sandbox/expire-tokens", expire, methods=["POST"]),
         Route("/_sandbox/latency", latency, methods=["POST"]),
+        Route("/_sandbox/knobs", knobs, methods=["POST"]),
         Route("/_sandbox/reset", reset, methods=["POST"]),
     ]
 
@@ -388,6 +411,18 @@ class FaultsAndLatency:
         if scope["type"] != "http" or "/_sandbox/" in scope["path"]:
             await self.app(scope, receive, send)
             return
+        state = self.state
+        with state.lock:
+            state.in_flight += 1
+            state.peak_in_flight = max(state.peak_in_flight, state.in_flight)
+            state.counters["requests"] = state.counters.get("requests", 0) + 1
+        try:
+            await self._answer(scope, receive, send)
+        finally:
+            with state.lock:
+                state.in_flight -= 1
+
+    async def _answer(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
         if self.state.latency_ms:
             await asyncio.sleep(self.state.latency_ms / 1000)
         fault = self.state.take_fault(scope["method"], local_path(scope))

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import hashlib
 import json
 import re
 import secrets
@@ -314,6 +315,8 @@ def routes(state: SandboxState) -> list[BaseRoute]:
             "created_at": datetime.now(UTC).isoformat(),
         }
         record = state.publish(kind, payload, token.user_id, post_id=state.new_id(18))
+        if source["source_type"] == "image_base64":  # checksums of what arrived, so tests can prove the very bytes
+            table("images")[record.id] = hashlib.sha256(base64.b64decode(source["data"])).hexdigest()
         return JSONResponse(pin_object(record.id, payload), status_code=201)
 
     async def pin_analytics(request: Request, token: Token) -> Response:

@@ -13,6 +13,7 @@ Sandbox-only hooks: media whose bytes start with ``CORRUPT`` fails processing; `
 from __future__ import annotations
 
 import base64
+import hashlib
 import html
 import re
 import secrets
@@ -157,6 +158,21 @@ def stored_text(text: str, has_media: bool) -> str:
     """What X's API returns as the post's text: links become t.co, entities escaped, media adds a t.co link."""
     shown = html.escape(_URL.sub(lambda _m: _tco(), text), quote=False)
     return f"{shown} {_tco()}".strip() if has_media else shown
+
+
+def _page_token(offset: int) -> str:
+    """An opaque-looking ``next_token`` (X's are lower-case base32-like strings), holding the page's offset."""
+    return base64.b32encode(f"page:{offset}".encode()).decode().rstrip("=").lower()
+
+
+def _page_offset(token: str | None) -> int | None:
+    if not token:
+        return 0
+    try:
+        text = base64.b32decode(token.upper() + "=" * (-len(token) % 8)).decode()
+    except (ValueError, UnicodeDecodeError):
+        return None
+    return int(text[5:]) if text.startswith("page:") and text[5:].isdigit() else None
 
 
 def _iso(moment: float) -> str:
@@ -313,13 +329,19 @@ def build() -> tuple[Any, SandboxState]:
                     ]
                 }
             )
+        offset = _page_offset(q.get("pagination_token"))
+        if offset is None:
+            return invalid_request("Invalid pagination_token", {"pagination_token": [q["pagination_token"]]})
         with state.lock:
             posts = [p for p in state.published if p.user_id == user_id and (start is None or p.created_at >= start)]
-        posts = sorted(posts, key=lambda p: p.created_at, reverse=True)[:max_results]
+        ordered = sorted(posts, key=lambda p: p.created_at, reverse=True)
+        posts = ordered[offset : offset + max_results]
         if not posts:
             return JSONResponse({"meta": {"result_count": 0}})
         fields = fields_of(request)
-        meta = {"result_count": len(posts), "newest_id": posts[0].id, "oldest_id": posts[-1].id}
+        meta: dict[str, Any] = {"result_count": len(posts), "newest_id": posts[0].id, "oldest_id": posts[-1].id}
+        if offset + max_results < len(ordered):  # X pages newest first and says where the next page starts
+            meta["next_token"] = _page_token(offset + max_results)
         return JSONResponse({"data": [render_post(p, fields) for p in posts], "meta": meta})
 
     # -- posts --------------------------------------------------------------------------------------------------
@@ -430,7 +452,8 @@ def build() -> tuple[Any, SandboxState]:
         if len(data) > MAX_BYTES.get(str(category), MAX_BYTES["tweet_image"]):
             return invalid_request(f"File size exceeds {MAX_BYTES['tweet_image']} bytes.", {"media": []})
         record = new_media(token, str(category), media_type, len(data))
-        record |= {"state": "succeeded", "size": len(data)}
+        # The checksum lets a test prove the very bytes arrived, not only a file of the right size.
+        record |= {"state": "succeeded", "size": len(data), "sha256": hashlib.sha256(data).hexdigest()}
         state.count("uploads")
         return JSONResponse({"data": media_view(record) | {"size": len(data), "image": {"image_type": media_type}}})
 

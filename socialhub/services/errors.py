@@ -34,3 +34,21 @@ class Conflict(SocialHubError):
 
 class Invalid(SocialHubError):
     code, status = "invalid", 422
+
+
+class TooLarge(SocialHubError):
+    code, status = "payload_too_large", 413
+
+
+class UnsupportedMediaType(SocialHubError):
+    code, status = "unsupported_media_type", 415
+
+
+class QuotaExceeded(Conflict):
+    code = "quota_exceeded"
+
+
+class Unavailable(SocialHubError):
+    """A service SocialHub depends on (storage, a queue) failed; trying again later may work."""
+
+    code, status = "unavailable", 503

@@ -41,7 +41,7 @@ from socialhub.platforms import registry
 from socialhub.platforms.base import PlatformClient
 from socialhub.platforms.errors import PLATFORM_TITLES
 from socialhub.security.permissions import Permission, has_permission
-from socialhub.services import audit
+from socialhub.services import audit, media_items
 from socialhub.services.access import require
 from socialhub.services.errors import Conflict, Invalid, NotFound, NotPermitted
 from socialhub.services.publishing import draft_for
@@ -68,6 +68,7 @@ class TargetSpec:
     account_id: uuid.UUID
     custom_content: str | None = None
     options: Mapping[str, Any] = field(default_factory=dict)
+    media_ids: Sequence[uuid.UUID] = ()  # this target's own files instead of the post's (empty: the post's)
 
 
 @dataclass(frozen=True)
@@ -99,6 +100,7 @@ def _view(post: Post, rows: Sequence[PostPlatform]) -> dict[str, Any]:
         "title": post.title,
         "content": post.content[:500],
         "scheduled_at": post.scheduled_at.isoformat() if post.scheduled_at else None,
+        "media": list(post.media_urls),
         "targets": {str(row.social_account_id): row.status.value for row in rows},
     }
 
@@ -177,6 +179,7 @@ def _apply_targets(
             platform=accounts[spec.account_id].platform,
         )
         row.custom_content, row.options = spec.custom_content, dict(spec.options)
+        row.custom_media = media_items.check_attachable(session, spec.media_ids, field="targets.media_ids")
         session.add(row)
         rows.append(row)
     for gone in existing.values():
@@ -206,7 +209,10 @@ def _problems(session: Session, post: Post, rows: Sequence[PostPlatform]) -> dic
             if client is None:
                 found.append(f"SocialHub cannot publish to {_title(row.platform)} yet.")
             else:
-                found += client.validate(draft_for(post, row))
+                items = media_items.stored_items(session, media_items.target_media_ids(post, row))
+                if None in items:
+                    found.append("A file attached to this post was deleted; attach it again or remove it.")
+                found += client.validate(draft_for(post, row, [item for item in items if item is not None]))
             problems[str(row.social_account_id)] = found
     return problems
 
@@ -306,6 +312,7 @@ def create_post(
     type: PostType = PostType.TEXT,
     targets: Sequence[TargetSpec] = (),
     timezone: str | None = None,
+    media_ids: Sequence[uuid.UUID] = (),
 ) -> PostDetail:
     require(ctx, Permission.POSTS_WRITE)
     assert ctx.user_id is not None
@@ -319,6 +326,7 @@ def create_post(
             title=_clean_title(title),
             type=type,
             timezone=validate_timezone(timezone) if timezone else tenant.timezone,
+            media_urls=media_items.check_attachable(session, media_ids, field="media_ids"),
         )
         session.add(post)
         session.flush()  # no ORM relationships: the rows' parent must exist first
@@ -335,6 +343,7 @@ def update_post(
     content: str | None = None,
     title: str | None = None,
     targets: Sequence[TargetSpec] | None = None,
+    media_ids: Sequence[uuid.UUID] | None = None,
 ) -> PostDetail:
     """Change what is given (None keeps; an empty title clears). Only drafts and posts awaiting approval."""
     require(ctx, Permission.POSTS_WRITE)
@@ -347,6 +356,8 @@ def update_post(
             post.content = content
         if title is not None:
             post.title = _clean_title(title)
+        if media_ids is not None:
+            post.media_urls = media_items.check_attachable(session, media_ids, field="media_ids")
         if targets is not None:
             rows = _apply_targets(session, ctx, post, rows, targets)
         if _view(post, rows) != before:
@@ -394,6 +405,74 @@ def schedule_post(
     require(ctx, Permission.POSTS_WRITE)
     with tenant_session(ctx) as session:
         return _schedule(session, ctx, *_locked(session, ctx, post_id), at, timezone)
+
+
+def check_draft(
+    ctx: Context,
+    *,
+    content: str,
+    title: str | None = None,
+    targets: Sequence[TargetSpec] = (),
+    media_ids: Sequence[uuid.UUID] = (),
+) -> dict[str, list[str]]:
+    """``validate_post`` for a post not saved yet (the composer, as a person types); nothing is written."""
+    require(ctx, Permission.POSTS_READ)
+    with tenant_session(ctx) as session:
+        post = Post(
+            tenant_id=ctx.tenant_id,
+            created_by=ctx.user_id or uuid.uuid4(),
+            content=content,
+            title=title,
+            media_urls=[str(media_id) for media_id in media_ids],
+        )
+        accounts = session.exec(
+            select(SocialAccount).where(col(SocialAccount.id).in_([spec.account_id for spec in targets]))
+        ).all()
+        platforms = {account.id: account.platform for account in accounts}
+        rows = [
+            PostPlatform(
+                tenant_id=ctx.tenant_id,
+                post_id=post.id,
+                social_account_id=spec.account_id,
+                platform=platforms[spec.account_id],
+                custom_content=spec.custom_content,
+                custom_media=[str(media_id) for media_id in spec.media_ids],
+                options=dict(spec.options),
+            )
+            for spec in targets
+            if spec.account_id in platforms
+        ]
+        problems = _problems(session, post, rows)
+        session.rollback()  # the transient rows were never added; nothing to keep
+    for spec in targets:
+        problems.setdefault(str(spec.account_id), ["There is no such connected account."])
+    return problems
+
+
+def needs_approval(ctx: Context) -> bool:
+    """Whether scheduling a post now would hold it for an approver (the role, and the team's policy)."""
+    with tenant_session(ctx) as session:
+        tenant = session.get(Tenant, ctx.tenant_id)
+        assert tenant is not None
+        return _needs_approval(ctx, tenant)
+
+
+def unschedule_post(ctx: Context, post_id: uuid.UUID) -> PostDetail:
+    """Back to a draft (to edit it), while no target has started; the planned time is kept for the calendar."""
+    require(ctx, Permission.POSTS_WRITE)
+    with tenant_session(ctx) as session:
+        post, rows = _locked(session, ctx, post_id)
+        if post.status is not PostStatus.SCHEDULED:
+            raise Conflict(f"This post is {_label(post.status)}; only a scheduled post can go back to drafts.")
+        if any(row.status is not PublishStatus.QUEUED for row in rows):
+            raise Conflict("Publishing has already started for this post, so it can no longer go back to drafts.")
+        before = _view(post, rows)
+        post.status = PostStatus.DRAFT
+        for row in rows:
+            row.status, row.next_attempt_at = PublishStatus.PENDING, None
+        _record(session, ctx, "post.unscheduled", post, rows, before)
+        session.commit()
+        return PostDetail(post, rows)
 
 
 def reschedule_post(

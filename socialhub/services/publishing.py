@@ -24,27 +24,31 @@ import json
 import logging
 import random
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import NamedTuple
 
 import redis
 import sqlalchemy as sa
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from socialhub.context import Context
 from socialhub.db import system_session, tenant_session
 from socialhub.models import (
     AnalyticsEvent,
     ErrorClass,
+    Platform,
     Post,
     PostPlatform,
     PostStatus,
     PublishStatus,
+    SocialAccount,
     utcnow,
 )
-from socialhub.platforms.base import AccountIdentity, Draft, PlatformClient, PublishResult
+from socialhub.platforms.base import AccountIdentity, Draft, MediaItem, PlatformClient, PublishResult
 from socialhub.platforms.errors import (
+    PLATFORM_TITLES,
     AuthError,
     DuplicateIsSuccess,
     PermanentError,
@@ -52,7 +56,9 @@ from socialhub.platforms.errors import (
     RateLimited,
     TransientError,
 )
-from socialhub.services import audit
+from socialhub.services import audit, media_items, platform_gate
+from socialhub.services.errors import Unavailable
+from socialhub.services.shared_redis import redis_client
 from socialhub.services.social_accounts import PlatformRefused, with_access_token
 from socialhub.settings import get_settings
 
@@ -61,6 +67,7 @@ log = logging.getLogger(__name__)
 MAX_TRANSIENT_RETRIES = 3
 BACKOFF_BASE = timedelta(seconds=30)
 TERMINAL = {PublishStatus.PUBLISHED, PublishStatus.FAILED, PublishStatus.UNCONFIRMED, PublishStatus.CANCELLED}
+Requeue = Callable[[datetime], None]
 CHECK_THE_PLATFORM = (
     "SocialHub lost track of this attempt, so it may or may not have been published. Check {platform}: if the "
     "post is there, nothing more is needed; if not, retry it from the post's page."
@@ -81,13 +88,32 @@ class Claim:
 
 def claim(tenant_id: uuid.UUID, target_id: uuid.UUID, *, now: datetime | None = None) -> Claim | None:
     """Take a due row (or one whose lease expired) for this worker; None if it is not due or taken."""
+    taken = _take(tenant_id, target_id, now=now)
+    return taken[0] if taken else None
+
+
+class Taken(NamedTuple):
+    claim: Claim
+    row: PostPlatform
+    post: Post
+    account: SocialAccount | None  # read with the claim, so the platform call needs no read of its own
+
+
+def _take(tenant_id: uuid.UUID, target_id: uuid.UUID, *, now: datetime | None = None) -> Taken | None:
+    """``claim``, also returning the row, its post and its account as committed (one transaction, not three)."""
     now = now or utcnow()
     with tenant_session(Context.system(tenant_id)) as session:
-        row = session.exec(
-            select(PostPlatform).where(PostPlatform.id == target_id).with_for_update(skip_locked=True)
+        # One round trip for all three; only the target row is locked (and skipped when another worker has it).
+        found = session.exec(
+            select(PostPlatform, Post, SocialAccount)
+            .join(Post, col(Post.id) == PostPlatform.post_id)
+            .join(SocialAccount, col(SocialAccount.id) == PostPlatform.social_account_id)
+            .where(PostPlatform.id == target_id)
+            .with_for_update(of=PostPlatform, skip_locked=True)  # type: ignore[arg-type]
         ).first()
-        if row is None:
+        if found is None:
             return None
+        row, post, account = found
         due = row.status in (PublishStatus.QUEUED, PublishStatus.RETRY_WAIT) and (
             row.next_attempt_at is None or row.next_attempt_at <= now
         )
@@ -102,17 +128,42 @@ def claim(tenant_id: uuid.UUID, target_id: uuid.UUID, *, now: datetime | None = 
         if due:
             row.retry_count += 1
             row.armed_at = None
-        post = session.get(Post, row.post_id)
-        if post is not None and post.status is PostStatus.SCHEDULED:
+        if post.status is PostStatus.SCHEDULED:
             post.status = PostStatus.PUBLISHING
         session.commit()
-        return result
+        return Taken(result, row, post, account)
 
 
 def _owned(session: Session, c: Claim) -> PostPlatform | None:
     """The row, if this claim still owns it (another worker may have taken over an expired lease)."""
     row = session.exec(select(PostPlatform).where(PostPlatform.id == c.target_id).with_for_update()).first()
     return row if row is not None and row.lease_token == c.token and row.status is PublishStatus.PUBLISHING else None
+
+
+def _owned_by(c: Claim) -> tuple[sa.ColumnElement[bool], ...]:
+    """The WHERE clause of a write that must only happen while this claim still owns the row."""
+    return (
+        col(PostPlatform.id) == c.target_id,
+        col(PostPlatform.lease_token) == c.token,
+        col(PostPlatform.status) == PublishStatus.PUBLISHING,
+    )
+
+
+def _arm(c: Claim) -> bool:
+    """Commit ``armed_at`` just before the irreversible call, if this claim still owns the row.
+
+    One conditional UPDATE (no read first): it runs on every publish, and the lease token in the WHERE clause
+    is the same ownership check ``_owned`` makes.
+    """
+    with tenant_session(Context.system(c.tenant_id)) as session:
+        armed = session.execute(
+            sa.update(PostPlatform)
+            .where(*_owned_by(c))
+            .values(armed_at=utcnow())
+            .execution_options(synchronize_session=False)
+        )
+        session.commit()
+    return armed.rowcount == 1  # type: ignore[attr-defined]
 
 
 def _write(c: Claim, change: Callable[[Session, PostPlatform], None]) -> bool:
@@ -128,44 +179,66 @@ def _write(c: Claim, change: Callable[[Session, PostPlatform], None]) -> bool:
 # --- the attempt -----------------------------------------------------------------------------------------
 
 
-def draft_for(post: Post, row: PostPlatform) -> Draft:
-    """What one target publishes: its custom text (or the post's), its options, the post title as default."""
+def draft_for(post: Post, row: PostPlatform, media_items: Sequence[MediaItem] = ()) -> Draft:
+    """What one target publishes: its custom text (or the post's), its media (``media_items.target_media_ids``),
+    its options, the post title as default."""
     options = dict(row.options)
     if post.title and "title" not in options:
         options["title"] = post.title
-    return Draft(text=row.custom_content if row.custom_content is not None else post.content, options=options)
+    text = row.custom_content if row.custom_content is not None else post.content
+    return Draft(text=text, media=tuple(media_items), options=options)
 
 
-def publish_target(tenant_id: uuid.UUID, target_id: uuid.UUID) -> PublishStatus | None:
-    """The worker's job for one row. Returns the row's new status, or None when there was nothing to do."""
-    c = claim(tenant_id, target_id)
-    if c is None:
+def publish_target(
+    tenant_id: uuid.UUID, target_id: uuid.UUID, *, requeue: Requeue | None = None
+) -> PublishStatus | None:
+    """The worker's job for one row. Returns the row's new status, or None when there was nothing to do.
+
+    ``requeue(when)`` is called when the row is put back to wait (a rate limit, a backoff, every slot of the
+    platform taken), so the caller's queue brings it back on time; the sweeper stays the safety net.
+    """
+    taken = _take(tenant_id, target_id)
+    if taken is None:
         return None
+    c, row, post, account = taken
     ctx = Context.system(tenant_id)
-    with tenant_session(ctx) as session:
-        row = session.get(PostPlatform, target_id)
-        assert row is not None
-        post = session.get(Post, row.post_id)
-        assert post is not None
-    draft = draft_for(post, row)
-    if row.custom_media or post.media_urls:
-        return _fail(
-            c,
-            PermanentError(
-                row.platform.value,
-                "This post has media, which this version of SocialHub cannot publish yet.",
-                code="media_unsupported",
-                action="Remove the media or wait for media publishing.",
-            ),
-        )
+    try:  # the files' bytes (for upload APIs) and pull URLs (for the platforms that fetch them)
+        items = media_items.items_for_publishing(ctx, media_items.target_media_ids(post, row))
+    except media_items.MediaGone as exc:
+        error = PermanentError(row.platform.value, exc.message, code="media_missing", action="Edit the post's media.")
+        return _fail(c, error)
+    except Unavailable as exc:  # storage failed before anything was sent: retried like a platform hiccup
+        return _backoff(c, TransientError(row.platform.value, exc.message, code="media_storage"), requeue)
+    draft = draft_for(post, row, items)
     since = (c.armed_at or utcnow()) - timedelta(minutes=5)
+    # The platform's shared limits come before arming: a row turned away here was never sent, stays un-armed,
+    # and no attempt is counted.
+    gate = platform_gate.get_gate()
+    admitted = gate.admit(row.platform.value, str(row.social_account_id))
+    if isinstance(admitted, platform_gate.Wait):
+        return _wait(c, row, admitted, requeue)
+    try:
+        return _attempt(c, ctx, row, account, draft, since, gate, requeue)
+    finally:
+        gate.release(admitted)
+
+
+def _attempt(
+    c: Claim,
+    ctx: Context,
+    row: PostPlatform,
+    account: SocialAccount | None,
+    draft: Draft,
+    since: datetime,
+    gate: platform_gate.PlatformGate,
+    requeue: Requeue | None,
+) -> PublishStatus | None:
+    """Arm, call the platform once, record what it said (the caller holds one of the platform's slots)."""
+    target_id = c.target_id
     if c.recovered and c.armed_at is not None:
         return _reconcile(c, ctx, row, draft, since)
 
-    def arm(session: Session, r: PostPlatform) -> None:
-        r.armed_at = utcnow()
-
-    if not _write(c, arm):
+    if not _arm(c):
         return None
 
     def store_handle(handle: str) -> None:
@@ -178,7 +251,7 @@ def publish_target(tenant_id: uuid.UUID, target_id: uuid.UUID) -> PublishStatus 
         return client.publish(token, identity, draft, on_handle=store_handle)
 
     try:
-        result = with_access_token(ctx, row.social_account_id, call)
+        result = with_access_token(ctx, row.social_account_id, call, preloaded=account)
     except DuplicateIsSuccess as exc:
         return _succeed(c, PublishResult(exc.post_id, exc.permalink), duplicate=True)
     except PlatformRefused as exc:  # the account must be reconnected; nothing was sent
@@ -186,11 +259,14 @@ def publish_target(tenant_id: uuid.UUID, target_id: uuid.UUID) -> PublishStatus 
     except AuthError as exc:
         return _fail(c, exc)
     except RateLimited as exc:
-        return _retry_at(c, exc, exc.reset_at or utcnow() + timedelta(minutes=1), counts=False)
+        until = exc.reset_at or utcnow() + timedelta(minutes=1)
+        # Shared, so the other workers' rows for this account (or platform) wait without calling it.
+        gate.lock_out(row.platform.value, str(row.social_account_id), until, app_wide=exc.app_wide)
+        return _retry_at(c, exc, until, counts=False, requeue=requeue)
     except TransientError as exc:
         if exc.maybe_applied:
             return _reconcile(c, ctx, row, draft, since, cause=exc)
-        return _backoff(c, exc)
+        return _backoff(c, exc, requeue)
     except PlatformError as exc:
         return _fail(c, exc)
     except Exception:
@@ -223,40 +299,60 @@ def _reconcile(
 def _succeed(
     c: Claim, result: PublishResult, *, duplicate: bool = False, reconciled: bool = False
 ) -> PublishStatus | None:
-    def done(session: Session, row: PostPlatform) -> None:
-        now = utcnow()
-        row.status = PublishStatus.PUBLISHED
-        row.platform_post_id, row.permalink, row.published_at = result.post_id, result.permalink, now
-        row.error_class = ErrorClass.DUPLICATE if duplicate else None
-        row.error_code = row.error_message = None
-        row.lease_token = row.lease_until = None
-        session.add(
-            AnalyticsEvent(
-                tenant_id=row.tenant_id,
-                post_id=row.post_id,
-                social_account_id=row.social_account_id,
+    """Record the platform's post. This runs for every publish, so it is a few plain statements: one conditional
+    UPDATE (its lease-token condition is ``_owned``'s ownership check) returning what the records need, the
+    analytics event and the audit entry, then the post's status."""
+    now = utcnow()
+    with tenant_session(Context.system(c.tenant_id)) as session:
+        owned = session.execute(
+            sa.update(PostPlatform)
+            .where(*_owned_by(c))
+            .values(
+                status=PublishStatus.PUBLISHED,
+                platform_post_id=result.post_id,
+                permalink=result.permalink,
+                published_at=now,
+                error_class=ErrorClass.DUPLICATE if duplicate else None,
+                error_code=None,
+                error_message=None,
+                lease_token=None,
+                lease_until=None,
+            )
+            .returning(col(PostPlatform.post_id), col(PostPlatform.social_account_id), col(PostPlatform.platform))
+            .execution_options(synchronize_session=False)
+        ).first()
+        if owned is None:
+            log.warning("lost the lease on %s before recording %s", c.target_id, PublishStatus.PUBLISHED.value)
+            return None
+        post_id, account_id, platform = owned
+        session.execute(
+            sa.insert(AnalyticsEvent).values(
+                tenant_id=c.tenant_id,
+                post_id=post_id,
+                social_account_id=account_id,
                 event_type="published",
-                platform=row.platform,
+                platform=platform,
                 value=1,
                 recorded_at=now,
             )
         )
         audit.record(
             session,
-            Context.system(row.tenant_id),
+            Context.system(c.tenant_id),
             "post.published",
             entity_type="post_platform",
-            entity_id=row.id,
+            entity_id=c.target_id,
             after={
-                "platform": row.platform.value,
+                "platform": Platform(platform).value,
                 "post_id": result.post_id,
                 "permalink": result.permalink,
                 "reconciled": reconciled,
             },
         )
-        _derive_post_status(session, row.post_id)
-
-    return _finish(c, done, PublishStatus.PUBLISHED)
+        _derive_post_status(session, post_id)
+        session.commit()
+    announce(c.tenant_id, c.target_id, PublishStatus.PUBLISHED)
+    return PublishStatus.PUBLISHED
 
 
 def _fail(c: Claim, error: PlatformError) -> PublishStatus | None:
@@ -291,7 +387,9 @@ def _unconfirmed(c: Claim, platform: str, code: str | None) -> PublishStatus | N
     return _finish(c, done, PublishStatus.UNCONFIRMED)
 
 
-def _retry_at(c: Claim, error: PlatformError, when: datetime, *, counts: bool) -> PublishStatus | None:
+def _retry_at(
+    c: Claim, error: PlatformError, when: datetime, *, counts: bool, requeue: Requeue | None = None
+) -> PublishStatus | None:
     def wait(session: Session, row: PostPlatform) -> None:
         row.status = PublishStatus.RETRY_WAIT
         row.next_attempt_at = when
@@ -301,7 +399,42 @@ def _retry_at(c: Claim, error: PlatformError, when: datetime, *, counts: bool) -
         row.error_message = error.user_message
         row.lease_token = row.lease_until = row.armed_at = None
 
-    return _finish(c, wait, PublishStatus.RETRY_WAIT)
+    return _requeued(_finish(c, wait, PublishStatus.RETRY_WAIT), when, requeue)
+
+
+def _wait(c: Claim, row: PostPlatform, wait: platform_gate.Wait, requeue: Requeue | None) -> PublishStatus | None:
+    """The gate said not now. Nothing was sent, so the row goes back as it was and returns at ``wait.until``."""
+    if c.armed_at is not None:
+        # Taken over from a worker that may have reached the platform: only a lookup may settle it, so it stays
+        # armed and leased until then; the sweeper recovers it when that lease runs out.
+        def hold(session: Session, r: PostPlatform) -> None:
+            r.lease_token, r.lease_until = None, wait.until
+
+        return _requeued(PublishStatus.PUBLISHING if _write(c, hold) else None, wait.until, requeue)
+    if wait.reason == "rate_limited":
+        whose = "from any account" if wait.app_wide else "from this account"
+        error = RateLimited(
+            row.platform.value,
+            f"{PLATFORM_TITLES.get(row.platform.value, row.platform.value)} asked SocialHub to wait before "
+            f"calling it again {whose}.",
+            code="rate_limit_lockout",
+            reset_at=wait.until,
+        )
+        return _retry_at(c, error, wait.until, counts=False, requeue=requeue)
+
+    def later(session: Session, r: PostPlatform) -> None:  # every slot taken: not an attempt, not an error
+        r.status = PublishStatus.RETRY_WAIT if r.error_class is not None else PublishStatus.QUEUED
+        r.next_attempt_at = wait.until
+        r.retry_count = max(0, r.retry_count - 1)
+        r.lease_token = r.lease_until = r.armed_at = None
+
+    return _requeued(_finish(c, later, PublishStatus.QUEUED), wait.until, requeue)
+
+
+def _requeued(status: PublishStatus | None, when: datetime, requeue: Requeue | None) -> PublishStatus | None:
+    if status is not None and requeue is not None:
+        requeue(when)
+    return status
 
 
 def backoff_delay(attempt: int, *, rng: random.Random | None = None) -> timedelta:
@@ -310,13 +443,13 @@ def backoff_delay(attempt: int, *, rng: random.Random | None = None) -> timedelt
     return BACKOFF_BASE * (2 ** max(0, attempt - 1)) * jitter
 
 
-def _backoff(c: Claim, error: TransientError) -> PublishStatus | None:
+def _backoff(c: Claim, error: TransientError, requeue: Requeue | None = None) -> PublishStatus | None:
     with tenant_session(Context.system(c.tenant_id)) as session:
         row = session.get(PostPlatform, c.target_id)
         attempts = row.retry_count if row else 0
     if attempts > MAX_TRANSIENT_RETRIES:  # the first attempt plus three retries
         return _fail(c, error)
-    return _retry_at(c, error, utcnow() + backoff_delay(attempts), counts=True)
+    return _retry_at(c, error, utcnow() + backoff_delay(attempts), counts=True, requeue=requeue)
 
 
 def _finish(c: Claim, change: Callable[[Session, PostPlatform], None], status: PublishStatus) -> PublishStatus | None:
@@ -328,25 +461,35 @@ def _finish(c: Claim, change: Callable[[Session, PostPlatform], None], status: P
 
 
 def _derive_post_status(session: Session, post_id: uuid.UUID) -> None:
-    """PUBLISHED, PARTIALLY_PUBLISHED or FAILED once every target is settled (the seed's flow)."""
-    post = session.get(Post, post_id)
-    if post is None:
+    """PUBLISHED, PARTIALLY_PUBLISHED or FAILED once every target is settled (the seed's flow).
+
+    A post's targets settle in parallel, so the post is locked before its targets are read: of two finishing
+    at the same moment, the second waits for the first to commit and then sees both settled. Read without the
+    lock, each could still see the other publishing, and the post would stay "publishing" for good.
+    """
+    session.flush()  # this target's own new status first
+    # FOR NO KEY UPDATE, not FOR UPDATE: the analytics and audit rows just inserted hold KEY SHARE locks on the
+    # post (their foreign keys), which FOR UPDATE would wait on, and two siblings would deadlock.
+    if session.execute(select(col(Post.id)).where(Post.id == post_id).with_for_update(key_share=True)).first() is None:
         return
-    session.flush()
-    statuses = [r.status for r in session.exec(select(PostPlatform).where(PostPlatform.post_id == post_id)).all()]
+    statuses = list(session.exec(select(PostPlatform.status).where(PostPlatform.post_id == post_id)).all())
     if not statuses or any(s not in TERMINAL for s in statuses):
         return
     published = sum(s is PublishStatus.PUBLISHED for s in statuses)
     if published == len(statuses):
-        post.status = PostStatus.PUBLISHED
+        status = PostStatus.PUBLISHED
     elif published:
-        post.status = PostStatus.PARTIALLY_PUBLISHED
+        status = PostStatus.PARTIALLY_PUBLISHED
     elif all(s is PublishStatus.CANCELLED for s in statuses):
-        post.status = PostStatus.CANCELLED
+        status = PostStatus.CANCELLED
     else:
-        post.status = PostStatus.FAILED
+        status = PostStatus.FAILED
+    values: dict[str, object] = {"status": status}
     if published:
-        post.published_at = post.published_at or utcnow()
+        values["published_at"] = sa.func.coalesce(col(Post.published_at), utcnow())
+    session.execute(
+        sa.update(Post).where(col(Post.id) == post_id).values(**values).execution_options(synchronize_session=False)
+    )
 
 
 def announce(tenant_id: uuid.UUID, target_id: uuid.UUID, status: PublishStatus) -> None:
@@ -355,14 +498,10 @@ def announce(tenant_id: uuid.UUID, target_id: uuid.UUID, status: PublishStatus) 
     if not url:
         return
     try:
-        client = redis.Redis.from_url(url, socket_timeout=1, socket_connect_timeout=1)
-        try:
-            client.publish(
-                f"socialhub:tenant:{tenant_id}:posts",
-                json.dumps({"post_platform_id": str(target_id), "status": status.value}),
-            )
-        finally:
-            client.close()
+        redis_client(url).publish(
+            f"socialhub:tenant:{tenant_id}:posts",
+            json.dumps({"post_platform_id": str(target_id), "status": status.value}),
+        )
     except redis.RedisError:
         log.warning("could not announce %s", target_id)
 

@@ -76,7 +76,10 @@ def list_accounts(ctx: Context) -> list[SocialAccount]:
 
 def _get(session: Session, account_id: uuid.UUID, *, lock: bool = False) -> SocialAccount:
     query = select(SocialAccount).where(SocialAccount.id == account_id)
-    account = session.exec(query.with_for_update() if lock else query).first()
+    return _connected(session.exec(query.with_for_update() if lock else query).first())
+
+
+def _connected(account: SocialAccount | None) -> SocialAccount:
     if account is None or account.status is AccountStatus.DISCONNECTED:
         raise NotFound("There is no such connected account.")
     return account
@@ -171,25 +174,36 @@ def refresh_account(ctx: Context, account_id: uuid.UUID, *, force: bool = True) 
 
 
 def with_access_token(
-    ctx: Context, account_id: uuid.UUID, call: Callable[[PlatformClient, str, AccountIdentity], T]
+    ctx: Context,
+    account_id: uuid.UUID,
+    call: Callable[[PlatformClient, str, AccountIdentity], T],
+    *,
+    preloaded: SocialAccount | None = None,
 ) -> T:
-    """Run ``call`` with a live token; on an AUTH error refresh once and retry, then give up loudly."""
+    """Run ``call`` with a live token; on an AUTH error refresh once and retry, then give up loudly.
+
+    ``preloaded``: the account as the caller has just read it in a transaction of its own (publishing reads it
+    with the row it claims), which saves a read on every publish; after a refresh it is always read again.
+    """
     for attempt in (1, 2):
-        with tenant_session(ctx) as session:
-            account = _get(session, account_id)
-            if account.status is AccountStatus.REAUTH_REQUIRED:
-                raise PlatformRefused(
-                    AuthError(account.platform.value, account.status_reason or "This account must be reconnected.")
-                )
-            tokens, _ = _decrypt(account)
-            identity = AccountIdentity(
-                account.account_identifier,
-                account.display_name,
-                account.username,
-                access_token=tokens["access_token"],
-                kind=str(account.account_metadata.get("kind", "user")),
-                extra=account.account_metadata,
+        if attempt == 1 and preloaded is not None:
+            account = _connected(preloaded)
+        else:
+            with tenant_session(ctx) as session:
+                account = _get(session, account_id)
+        if account.status is AccountStatus.REAUTH_REQUIRED:
+            raise PlatformRefused(
+                AuthError(account.platform.value, account.status_reason or "This account must be reconnected.")
             )
+        tokens, _ = _decrypt(account)
+        identity = AccountIdentity(
+            account.account_identifier,
+            account.display_name,
+            account.username,
+            access_token=tokens["access_token"],
+            kind=str(account.account_metadata.get("kind", "user")),
+            extra=account.account_metadata,
+        )
         client = get_client(account.platform.value)
         try:
             return call(client, tokens["access_token"], identity)
@@ -240,3 +254,13 @@ def accounts_needing_attention(ctx: Context) -> list[SocialAccount]:
                 )
             ).all()
         )
+
+
+def option_choices(ctx: Context, account_id: uuid.UUID, name: str) -> list[tuple[str, str]]:
+    """What an account offers for one of its platform's option fields (a Pinterest account's boards)."""
+    require(ctx, Permission.POSTS_READ)
+
+    def ask(client: PlatformClient, token: str, identity: AccountIdentity) -> list[tuple[str, str]]:
+        return client.option_choices(token, identity, name)
+
+    return with_access_token(ctx, account_id, ask)

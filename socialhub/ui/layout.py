@@ -63,6 +63,8 @@ def app_navbar() -> rx.Component:
         brand(),
         rx.hstack(
             _nav_link("Dashboard", "layout-dashboard", routes.DASHBOARD),
+            _nav_link("Posts", "list", routes.POSTS),
+            _nav_link("Calendar", "calendar-days", routes.CALENDAR),
             _nav_link("Accounts", "link", routes.ACCOUNTS),
             _nav_link("Team", "users", routes.TEAM),
             _nav_link("Settings", "settings", routes.SETTINGS),
@@ -76,7 +78,7 @@ def app_navbar() -> rx.Component:
                     rx.icon("circle-user", size=16),
                     rx.text(
                         AuthState.user_name,
-                        max_width="14em",
+                        max_width=rx.breakpoints(initial="7em", sm="14em"),
                         overflow="hidden",
                         text_overflow="ellipsis",
                         white_space="nowrap",
@@ -99,6 +101,9 @@ def app_navbar() -> rx.Component:
                 ),
                 rx.menu.separator(),
                 rx.menu.item("Dashboard", on_click=rx.redirect(routes.DASHBOARD)),
+                rx.menu.item("New post", on_click=rx.redirect(routes.COMPOSE)),
+                rx.menu.item("Posts", on_click=rx.redirect(routes.POSTS)),
+                rx.menu.item("Calendar", on_click=rx.redirect(routes.CALENDAR)),
                 rx.menu.item("Accounts", on_click=rx.redirect(routes.ACCOUNTS)),
                 rx.menu.item("Team", on_click=rx.redirect(routes.TEAM)),
                 rx.menu.item("Settings", on_click=rx.redirect(routes.SETTINGS)),
@@ -106,7 +111,7 @@ def app_navbar() -> rx.Component:
                 rx.menu.item("Sign out", on_click=AuthState.sign_out, color="red"),
             ),
         ),
-        padding_x="1.5em",
+        padding_x=rx.breakpoints(initial="1em", sm="1.5em"),
         padding_y="0.8em",
         border_bottom=f"1px solid {rx.color('gray', 4)}",
         width="100%",
@@ -116,15 +121,17 @@ def app_navbar() -> rx.Component:
     )
 
 
-def app_page(title: str, *children: rx.Component) -> rx.Component:
-    """A signed-in page. Content renders only once the session is confirmed: no flash of private data."""
+def app_page(title: str | rx.Component, *children: rx.Component, size: str = "3") -> rx.Component:
+    """A signed-in page. Content renders only once the session is confirmed: no flash of private data.
+
+    ``size``: the Radix container width ("4" for wide pages such as the calendar)."""
     return rx.box(
         app_navbar(),
         rx.cond(
             AuthState.signed_in,
             rx.container(
                 rx.vstack(rx.heading(title, size="6"), *children, spacing="5", width="100%"),
-                size="3",
+                size=size,
                 padding_y="2em",
                 padding_x="1em",
             ),

@@ -328,6 +328,21 @@ def test_lost_response_after_commit_is_found_by_lookup(
     assert x.lookup_existing(token.access_token, account, Draft("something else"), since=since) is None
 
 
+def test_lookup_pages_through_a_busy_accounts_posts(
+    x: XClient, token: TokenSet, account: AccountIdentity, sandbox: Sandbox
+) -> None:
+    """A burst of 250 later posts buries the lost one on X's third page of 100: it is still found."""
+    since = datetime.now(UTC)
+    lost = x.publish(token.access_token, account, Draft("The one whose answer was lost"))
+    state = sandbox.states["x"]
+    for n in range(250):
+        state.publish("tweet", {"stored_text": f"Later post {n}", "media_keys": []}, state.user.id)
+    found = x.lookup_existing(token.access_token, account, Draft("The one whose answer was lost"), since=since)
+    assert found is not None and found.post_id == lost.post_id
+    later = datetime.now(UTC) + timedelta(minutes=5)  # the window excludes it: not looked for beyond it
+    assert x.lookup_existing(token.access_token, account, Draft("The one whose answer was lost"), since=later) is None
+
+
 # --- errors ---------------------------------------------------------------------------------------------------
 
 
