@@ -201,6 +201,18 @@ def start_consumers(args: argparse.Namespace, env: dict[str, str], log: Path, pr
     return processes
 
 
+def clear_queue(redis_url: str | None) -> None:
+    """The run's queue, schedule, results, gate and sweeper keys in its Redis database (nothing else there)."""
+    if not redis_url:
+        return
+    import redis
+
+    client = redis.Redis.from_url(redis_url)
+    for pattern in ("huey.*socialhub*", "socialhub:gate*", "socialhub:publish.sweeper"):
+        for key in client.scan_iter(pattern):
+            client.delete(key)
+
+
 def stop(processes: list[subprocess.Popen[bytes]], grace: float = 30) -> None:
     for p in processes:
         with contextlib.suppress(ProcessLookupError):
@@ -313,8 +325,11 @@ def report(
     total = (last_done - first_due).total_seconds()
     late = [(r[2] - due[r[0]]).total_seconds() for r in published if r[2] is not None]
     texts: Counter[str] = Counter()
+    peaks = {}
     for platform in args.platforms:
-        for p in httpx.get(f"{sandbox}/{platform}/_sandbox/state", timeout=60).json()["published"]:
+        state = httpx.get(f"{sandbox}/{platform}/_sandbox/state", timeout=60).json()
+        peaks[platform] = state["peak_in_flight"]
+        for p in state["published"]:
             payload = p["payload"]
             texts[f"{platform}:{payload.get('text') or payload.get('commentary') or payload.get('title')}"] += 1
     duplicates = sum(n - 1 for n in texts.values() if n > 1)
@@ -336,6 +351,7 @@ def report(
     print(f"  duplicates       {duplicates}")
     print(f"  lost             {jobs - len(published)}   {dict(status)}")
     print(f"  deferred/retried {sum(1 for r in rows if r[4] != 1)} rows whose attempts != 1")
+    print(f"  peak in flight   {peaks} (requests a platform was answering at once, counted by the Sandbox)")
     posts = dict(conn.execute("SELECT status, count(*) FROM posts GROUP BY 1").fetchall())
     print(f"  posts            {posts}")
     print(f"  transactions     {xacts / max(1, jobs):.2f} per job (pg_stat_database, all of the run's sessions)")
@@ -381,6 +397,7 @@ def main() -> None:
     parser.add_argument("--spread", type=float, default=60.0, help="seconds the due times are spread over")
     parser.add_argument("--lead", type=float, default=None, help="seconds between the insert and the first due")
     parser.add_argument("--timeout", type=float, default=None, help="give up this long after the last due time")
+    parser.add_argument("--concurrency", help='PLATFORM_CONCURRENCY for the consumers, e.g. {"x": 4}')
     parser.add_argument("--profile", action="store_true")
     parser.add_argument("--profile-clock", choices=("cpu", "wall"), default="cpu", help="what --profile measures")
     args = parser.parse_args()
@@ -407,18 +424,14 @@ def main() -> None:
     sandbox = start_sandbox(sandbox_port, args.latency_ms, log)
     consumers: list[subprocess.Popen[bytes]] = []
     try:
-        if redis_url:
-            import redis
-
-            client = redis.Redis.from_url(redis_url)
-            for pattern in ("huey.*socialhub*", "socialhub:gate*"):
-                for key in client.scan_iter(pattern):
-                    client.delete(key)
+        clear_queue(redis_url)
         accounts = connect_accounts(args.tenants, args.platforms)
         from socialhub.launcher import child_environment
 
         env = child_environment()
         env["DATABASE_POOL_SIZE"] = str(args.pool or args.threads)
+        if args.concurrency:
+            env["PLATFORM_CONCURRENCY"] = args.concurrency
         env["BENCH_PROFILE_CLOCK"] = args.profile_clock
         consumers = start_consumers(args, env, log, data_dir)
         conn = admin_connect(admin, name)
@@ -453,6 +466,7 @@ def main() -> None:
             print_profile(data_dir)
     finally:
         stop(consumers)
+        clear_queue(redis_url)
         sandbox.terminate()
         sandbox.wait()
         from socialhub.db import dispose_engine

@@ -140,7 +140,9 @@ def cmd_worker(args: argparse.Namespace) -> int:
     from socialhub.launcher import child_environment, consumer_command
 
     _database()
-    cmd = consumer_command(args.workers)
+    from socialhub.settings import get_settings
+
+    cmd = consumer_command(args.workers or get_settings().worker_threads)
     os.execve(cmd[0], cmd, child_environment())
 
 
@@ -182,7 +184,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--worker-timeout", type=float, default=15, help="Seconds to wait for a worker (0: skip).")
 
     p = add("worker", cmd_worker, "Run the queue consumer in the foreground.")
-    p.add_argument("--workers", type=int, default=4)
+    p.add_argument("--workers", type=int, default=None, help="Worker threads (default: WORKER_THREADS).")
 
     db = sub.add_parser("db", help="Database provisioning.").add_subparsers(dest="db_command", required=True)
     p = db.add_parser(

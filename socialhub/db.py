@@ -59,9 +59,13 @@ def dispose_engine() -> None:
         get_engine.cache_clear()
 
 
+# Built once: this runs at the start of every transaction of every tenant session.
+_SET_TENANT = sa.text("SELECT set_config('app.tenant_id', :tenant, true)")
+
+
 def _set_tenant(value: str) -> Any:
     def after_begin(_session: Session, _transaction: Any, connection: Connection) -> None:
-        connection.execute(sa.text("SELECT set_config('app.tenant_id', :tenant, true)"), {"tenant": value})
+        connection.execute(_SET_TENANT, {"tenant": value})
 
     return after_begin
 

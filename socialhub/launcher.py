@@ -35,9 +35,9 @@ def child_environment() -> dict[str, str]:
 
 
 def consumer_command(workers: int) -> list[str]:
-    # --flush-locks: a consumer killed while holding the sweeper's lock would otherwise leave it held forever
-    # and nothing would sweep again. Flushing at start can at worst let two sweepers overlap for a minute,
-    # which is harmless: claims on the rows are exclusive.
+    # --flush-locks: a consumer killed while holding a Huey task lock (the token refresher's) would otherwise
+    # leave it held forever. The sweeper holds an expiring lease of its own instead (worker/lease.py), which
+    # this does not touch, so a starting consumer never makes two sweepers.
     return [
         sys.executable,
         "-m",
@@ -48,6 +48,10 @@ def consumer_command(workers: int) -> list[str]:
         "--worker-type",
         "thread",
         "--flush-locks",
+        # SqliteHuey is polled: an idle worker backs off up to this long (Huey's default, 10 s, would leave most
+        # threads asleep for seconds when a burst of scheduled posts comes due). Redis blocks instead.
+        "--max-delay",
+        "1",
     ]
 
 

@@ -70,7 +70,9 @@ class Settings(BaseSettings):
     redis_url: str | None = Field(
         default=None, description="Redis for the queue, rate limits and live updates. Unset: SqliteHuey."
     )
-    worker_threads: int = Field(default=4, description="Huey consumer worker threads.")
+    # Publishing waits on the platforms (50 ms to seconds per call), so a consumer needs many threads to keep a
+    # core busy; one of them sweeps for as long as the consumer runs. The pool (size + overflow) covers them.
+    worker_threads: int = Field(default=16, ge=2, description="Huey consumer worker threads.")
 
     # --- secrets ------------------------------------------------------------------------------------
     jwt_secret: str = Field(default=DEV_JWT_SECRET, min_length=32)

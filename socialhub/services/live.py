@@ -17,6 +17,7 @@ from typing import Any
 import redis
 import redis.asyncio as aioredis
 
+from socialhub.services.shared_redis import redis_client
 from socialhub.settings import get_settings
 
 log = logging.getLogger(__name__)
@@ -36,11 +37,7 @@ def announce_posts(tenant_id: uuid.UUID, **event: Any) -> None:
     if not url:
         return
     try:
-        client = redis.Redis.from_url(url, socket_timeout=1, socket_connect_timeout=1)
-        try:
-            client.publish(posts_channel(tenant_id), json.dumps(event, default=str))
-        finally:
-            client.close()
+        redis_client(url).publish(posts_channel(tenant_id), json.dumps(event, default=str))
     except redis.RedisError as exc:  # a live update is a nicety; publishing must not fail for it
         log.warning("live update for tenant %s not sent: %s", tenant_id, exc)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import threading
+import time
 import uuid
 from datetime import datetime
 
@@ -17,12 +18,15 @@ from socialhub.settings import get_settings
 from socialhub.worker.huey import huey
 from socialhub.worker.lease import Lease, LocalLease, RedisLease
 
-# Half a second between sweeps: a due row waits at most that long to be enqueued (one indexed query per tick).
-SWEEP_EVERY_SECONDS = 0.5
+# A due row waits at most this long to be enqueued, and the rows of one tick reach the workers together, so the
+# last of them also waits for the others: a quarter second keeps both short, for one indexed query per tick.
+SWEEP_EVERY_SECONDS = 0.25
 SWEEP_AFTER_FAILURE_SECONDS = 5.0
 SWEEPER_LEASE_SECONDS = 10.0  # a killed sweeper's successor can take over this long after its last tick
+SWEEPER_STANDBY_SECONDS = 55.0  # a little under the minute between periodic runs
 log = logging.getLogger(__name__)
 _stopping = threading.Event()
+_this_process = threading.Lock()  # one thread per consumer sweeps or stands by; the others stay free to publish
 
 
 @huey.on_shutdown(name="stop-sweeping")
@@ -65,11 +69,24 @@ def _sweeper_lease() -> Lease:
     return LocalLease("publish.sweeper")
 
 
-def _sweep_while_leased() -> int | None:
-    """Sweep every half second until the consumer stops or the lease is lost; None if another sweeper runs."""
-    lease = _sweeper_lease()
-    if not lease.acquire():
+def _sweep_while_leased(*, standby: float) -> int | None:
+    """Sweep every SWEEP_EVERY_SECONDS until the consumer stops or the lease is lost. While another consumer
+    holds the lease, stand by for up to ``standby`` seconds to take over the moment it is released or lapses.
+    None when this run never swept (another thread of this consumer sweeps or stands by, or the wait ran out)."""
+    if not _this_process.acquire(blocking=False):
         return None
+    try:
+        lease = _sweeper_lease()
+        give_up = time.monotonic() + standby
+        while not lease.acquire():
+            if _stopping.wait(SWEEP_EVERY_SECONDS) or time.monotonic() > give_up:
+                return None
+        return _sweep(lease)
+    finally:
+        _this_process.release()
+
+
+def _sweep(lease: Lease) -> int:
     recently: dict[uuid.UUID, float] = {}
     sent = 0
     try:
@@ -91,25 +108,23 @@ def _sweep_while_leased() -> int | None:
 
 @huey.periodic_task(crontab(minute="*"), name="publish.sweeper")
 def sweeper() -> int:
-    """Enqueue rows that are due and recover rows whose lease expired, every half second, for as long as the
+    """Enqueue rows that are due and recover rows whose lease expired, four times a second, for as long as the
     consumer runs.
 
-    One sweeper at a time across consumers, through a lease renewed on every tick. This run, every minute, only
-    starts one when none is running: after the consumer that swept stopped, or was killed (its lease lapses
-    within SWEEPER_LEASE_SECONDS). Work lost from the queue (a killed consumer, a flushed Redis) is found here
-    again, because the rows in PostgreSQL still say it is due.
+    One sweeper at a time across consumers, through a lease renewed on every tick. On the other consumers this
+    run, every minute, stands by for most of the minute, so when the sweeping consumer stops (or is killed, and
+    its lease lapses within SWEEPER_LEASE_SECONDS) another takes over at once rather than at its next run. Work
+    lost from the queue (a killed consumer, a flushed Redis) is found here again, because the rows in
+    PostgreSQL still say it is due.
     """
-    return _sweep_while_leased() or 0
+    return _sweep_while_leased(standby=SWEEPER_STANDBY_SECONDS) or 0
 
 
 @huey.task(name="publish.start_sweeping")
-def start_sweeping(attempts: int = 2) -> int:
-    """Sweep from the moment a consumer starts. Refused because a killed consumer's lease has not lapsed yet:
-    try again once it has (when a live sweeper holds it, the retry is simply refused too)."""
-    sent = _sweep_while_leased()
-    if sent is None and attempts > 1:
-        start_sweeping.schedule((attempts - 1,), delay=SWEEPER_LEASE_SECONDS + 1)
-    return sent or 0
+def start_sweeping() -> None:
+    """Sweep from the moment a consumer starts; if a killed consumer's lease has not lapsed yet, wait for it.
+    (No return value: Huey would keep it in its result store, one per consumer start, unread.)"""
+    _sweep_while_leased(standby=SWEEPER_LEASE_SECONDS + 1)
 
 
 _kicked = threading.Lock()
@@ -121,7 +136,7 @@ def _kick_sweeper() -> None:
     """Start sweeping as soon as a consumer starts, not at the next periodic run.
 
     Startup hooks run once per worker thread; only the first enqueues. With several consumers the
-    sweeper's lease lets one run and the others stop at once.
+    sweeper's lease lets one run and the others stand by.
     """
     global _kicked_once
     with _kicked:
