@@ -27,17 +27,8 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from socialhub.sandbox.common import (
-    Fault,
-    OAuthRules,
-    SandboxState,
-    SandboxUser,
-    Token,
-    TokenError,
-    authorize_handler,
-    read_form,
-    sandbox_app,
-)
+from socialhub.sandbox.common import Fault, OAuthRules, SandboxState, SandboxUser, Token, TokenError, sandbox_app
+from socialhub.sandbox.oauth import authorize_handler, read_form
 
 SHORT_LIVED_SECONDS = 3600
 LONG_LIVED_SECONDS = 5_183_944

@@ -24,20 +24,8 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from socialhub.sandbox.common import (
-    Fault,
-    OAuthRules,
-    SandboxState,
-    SandboxUser,
-    Token,
-    TokenError,
-    authorize_handler,
-    oauth_error,
-    read_form,
-    revoke_handler,
-    sandbox_app,
-    token_handler,
-)
+from socialhub.sandbox.common import Fault, OAuthRules, SandboxState, SandboxUser, Token, TokenError, sandbox_app
+from socialhub.sandbox.oauth import authorize_handler, oauth_error, read_form, revoke_handler, token_handler
 
 USER = SandboxUser(id="yrZCpj2Z12", username="sandra-box", name="Sandra Box", avatar_url="https://media.licdn.test/sb")
 MEMBER = f"urn:li:person:{USER.id}"

@@ -28,19 +28,8 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from socialhub.sandbox.common import (
-    Fault,
-    OAuthRules,
-    SandboxState,
-    SandboxUser,
-    Token,
-    TokenError,
-    authorize_handler,
-    read_form,
-    sandbox_app,
-    token_handler,
-    token_response,
-)
+from socialhub.sandbox.common import Fault, OAuthRules, SandboxState, SandboxUser, Token, TokenError, sandbox_app
+from socialhub.sandbox.oauth import authorize_handler, read_form, token_handler, token_response
 
 USER = SandboxUser(
     id="2783136121146311751",

@@ -29,18 +29,8 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from socialhub.sandbox.common import (
-    Fault,
-    OAuthRules,
-    SandboxState,
-    SandboxUser,
-    Token,
-    TokenError,
-    authorize_handler,
-    read_form,
-    sandbox_app,
-    token_handler,
-)
+from socialhub.sandbox.common import Fault, OAuthRules, SandboxState, SandboxUser, Token, TokenError, sandbox_app
+from socialhub.sandbox.oauth import authorize_handler, read_form, token_handler
 
 WINDOW_SECONDS = 600
 WINDOW_LIMIT = 1000  # 100 queries per minute, averaged over 10 minutes

@@ -2,7 +2,8 @@
 
 import reflex as rx
 
-from socialhub.ui.states.composer import ComposerState, MediaChip
+from socialhub.ui.states.composer import ComposerState
+from socialhub.ui.views.composer_tabs import MediaChip
 
 UPLOAD_ID = "composer-upload"
 ACCEPT = {

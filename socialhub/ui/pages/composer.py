@@ -9,7 +9,8 @@ from socialhub.ui.components.forms import error_callout, field
 from socialhub.ui.components.media_picker import attached_thumbnails, media_section
 from socialhub.ui.components.post_status import platform_mark
 from socialhub.ui.layout import app_page
-from socialhub.ui.states.composer import AccountChoice, Choice, ComposerState, FieldState, TargetTab
+from socialhub.ui.states.composer import ComposerState
+from socialhub.ui.views.composer_tabs import AccountChoice, FieldState, TargetTab
 
 TIMEZONES = [*sorted(z for z in available_timezones() if "/" in z and not z.startswith(("Etc/", "SystemV/"))), "UTC"]
 
@@ -109,23 +110,13 @@ def option_field(t: TargetTab, f: FieldState) -> rx.Component:
         ),
         (
             "select",
-            rx.select.root(
-                rx.select.trigger(placeholder="Choose…", width="100%"),
-                rx.select.content(rx.foreach(f.choices, lambda c: rx.select.item(c.label, value=c.value))),
-                value=f.value,
-                on_change=lambda v: ComposerState.set_option(t.account_id, f.name, v),
-            ),
+            choice_select(t, f),
         ),
         (
             "account_choice",
             rx.cond(
                 f.choices.length() > 0,
-                rx.select.root(
-                    rx.select.trigger(placeholder="Choose…", width="100%"),
-                    rx.select.content(rx.foreach(f.choices, lambda c: _choice_item(c))),
-                    value=f.value,
-                    on_change=lambda v: ComposerState.set_option(t.account_id, f.name, v),
-                ),
+                choice_select(t, f),
                 rx.hstack(rx.spinner(size="1"), rx.text("Loading from the platform…", size="1"), align="center"),
             ),
         ),
@@ -139,8 +130,13 @@ def option_field(t: TargetTab, f: FieldState) -> rx.Component:
     return rx.cond(f.kind == "flag", control, field("", rx.vstack(rx.text(label, size="2"), control, width="100%")))
 
 
-def _choice_item(c: Choice) -> rx.Component:
-    return rx.select.item(c.label, value=c.value)
+def choice_select(t: TargetTab, f: FieldState) -> rx.Component:
+    return rx.select.root(
+        rx.select.trigger(placeholder="Choose…", width="100%"),
+        rx.select.content(rx.foreach(f.choices, lambda c: rx.select.item(c.label, value=c.value))),
+        value=f.value,
+        on_change=lambda v: ComposerState.set_option(t.account_id, f.name, v),
+    )
 
 
 def target_panel(t: TargetTab) -> rx.Component:

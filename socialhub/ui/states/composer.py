@@ -7,7 +7,6 @@ stored first, then scheduled; a refused schedule leaves a saved draft and shows 
 
 from __future__ import annotations
 
-import dataclasses
 import uuid
 from datetime import datetime, timedelta
 from typing import Any
@@ -16,97 +15,25 @@ from zoneinfo import ZoneInfo
 import reflex as rx
 
 from socialhub.media.sizes import in_words
-from socialhub.models import Media
-from socialhub.platforms.base import OptionField, PlatformClient
 from socialhub.platforms.errors import PLATFORM_TITLES, PlatformError
-from socialhub.platforms.registry import UnknownPlatform, platform_class
 from socialhub.security.permissions import Permission
 from socialhub.services import media, posts, social_accounts
 from socialhub.services.errors import SocialHubError
-from socialhub.services.media_storage import view_url
 from socialhub.ui import routes
 from socialhub.ui.states.accounts import off_loop
 from socialhub.ui.states.auth import AuthState
+from socialhub.ui.views.composer_tabs import (
+    AccountChoice,
+    Choice,
+    MediaChip,
+    TargetTab,
+    client_class,
+    media_chip,
+    target_options,
+    target_tab,
+)
 
 DATETIME_LOCAL = "%Y-%m-%dT%H:%M"
-# How much of a long text each platform shows before "…see more" (what the preview imitates).
-FOLD_AT = {"linkedin": 210, "facebook": 480, "instagram": 125, "reddit": 0, "pinterest": 0, "x": 0}
-
-
-@dataclasses.dataclass
-class AccountChoice:
-    id: str
-    platform: str
-    platform_title: str
-    name: str
-    username: str
-
-
-@dataclasses.dataclass
-class MediaChip:
-    id: str
-    name: str
-    kind: str
-    url: str
-    alt_text: str
-    details: str
-    warning: str
-
-
-def media_chip(row: Media) -> MediaChip:
-    size = f"{row.width}×{row.height}, " if row.width and row.height else ""
-    return MediaChip(
-        id=str(row.id),
-        name=row.filename or "file",
-        kind=row.kind.value,
-        url=view_url(row.storage_backend, row.storage_key, content_type=row.content_type),
-        alt_text=row.alt_text,
-        details=f"{row.kind.value}, {size}{in_words(row.size_bytes)}",
-        warning="; ".join(str(w) for w in row.media_metadata.get("warnings", [])),
-    )
-
-
-@dataclasses.dataclass
-class Choice:
-    value: str
-    label: str
-
-
-@dataclasses.dataclass
-class FieldState:
-    name: str
-    label: str
-    kind: str
-    value: str
-    required: bool
-    hint: str
-    choices: list[Choice]
-
-
-@dataclasses.dataclass
-class TargetTab:
-    account_id: str
-    platform: str
-    platform_title: str
-    name: str
-    username: str
-    customized: bool
-    text: str
-    count: int
-    allowed: int
-    counting_rule: str
-    over: bool
-    problems: list[str]
-    fields: list[FieldState]
-    preview_text: str
-    folded: bool
-
-
-def _client_class(platform: str) -> type[PlatformClient] | None:
-    try:
-        return platform_class(platform)
-    except UnknownPlatform:
-        return None
 
 
 class ComposerState(AuthState):
@@ -146,48 +73,22 @@ class ComposerState(AuthState):
     @rx.var
     def tabs(self) -> list[TargetTab]:
         by_id = {a.id: a for a in self.accounts}
-        tabs = []
-        for account_id in self.selected:
-            account = by_id.get(account_id)
-            if account is None:
-                continue
-            cls = _client_class(account.platform)
-            customized = account_id in self.customized
-            text = self.custom_text.get(account_id, "") if customized else self.content
-            length = cls.text_length(text) if cls else len(text)
-            limit = cls.capabilities.text_limit if cls else 0
-            values = self.option_values.get(account_id, {})
-            fields = [
-                self._field_state(account_id, spec, values.get(spec.name, ""))
-                for spec in (cls.option_fields if cls else ())
-            ]
-            fold = FOLD_AT.get(account.platform, 0)
-            tabs.append(
-                TargetTab(
-                    account_id=account_id,
-                    platform=account.platform,
-                    platform_title=account.platform_title,
-                    name=account.name,
-                    username=account.username,
-                    customized=customized,
-                    text=text,
-                    count=length,
-                    allowed=limit,
-                    counting_rule=cls.capabilities.counting_rule if cls else "",
-                    over=bool(limit) and length > limit,
-                    problems=self.problems.get(account_id, []),
-                    fields=fields,
-                    preview_text=text[:fold].rstrip() + "…" if fold and len(text) > fold else text,
-                    folded=bool(fold) and len(text) > fold,
-                )
+        return [
+            target_tab(
+                by_id[account_id],
+                text=self.custom_text.get(account_id, "") if account_id in self.customized else self.content,
+                customized=account_id in self.customized,
+                values=self.option_values.get(account_id, {}),
+                account_choices={
+                    key.split(":", 1)[1]: found
+                    for key, found in self.option_choices.items()
+                    if key.startswith(account_id + ":")
+                },
+                problems=self.problems.get(account_id, []),
             )
-        return tabs
-
-    def _field_state(self, account_id: str, spec: OptionField, value: str) -> FieldState:
-        choices = [Choice(v, label) for v, label in spec.choices]
-        if spec.kind == "account_choice":
-            choices = self.option_choices.get(f"{account_id}:{spec.name}", [])
-        return FieldState(spec.name, spec.label, spec.kind, value, spec.required, spec.hint, choices)
+            for account_id in self.selected
+            if account_id in by_id
+        ]
 
     @rx.var
     def attached_ids(self) -> list[str]:
@@ -293,7 +194,7 @@ class ComposerState(AuthState):
     async def load_choices(self, account_id: str) -> rx.event.EventSpec | None:
         """Fill "account_choice" fields (a Pinterest account's boards) from the platform, once per account."""
         account = next((a for a in self.accounts if a.id == account_id), None)
-        cls = _client_class(account.platform) if account else None
+        cls = client_class(account.platform) if account else None
         ctx = self.context()
         if cls is None or ctx is None:
             return None
@@ -317,12 +218,7 @@ class ComposerState(AuthState):
     def _specs(self) -> list[posts.TargetSpec]:
         specs = []
         for account_id in self.selected:
-            options: dict[str, Any] = {}
-            for name, value in self.option_values.get(account_id, {}).items():
-                if value == "true":
-                    options[name] = True
-                elif value.strip():
-                    options[name] = value.strip()
+            options = target_options(self.option_values.get(account_id, {}))
             custom = self.custom_text.get(account_id, "") if account_id in self.customized else None
             specs.append(posts.TargetSpec(uuid.UUID(account_id), custom_content=custom, options=options))
         return specs
