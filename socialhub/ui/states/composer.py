@@ -160,7 +160,7 @@ class ComposerState(AuthState):
         except (ValueError, SocialHubError):
             return [rx.redirect(routes.POSTS), rx.toast.error("There is no such post.")]
         post = detail.post
-        if post.status.value not in ("draft", "pending_approval"):
+        if post.status not in posts.EDITABLE:
             return [
                 rx.redirect(routes.post(post_id)),
                 rx.toast.info("Only drafts can be edited. Move a scheduled post back to drafts first."),

@@ -287,7 +287,7 @@ class PostDetailState(AuthState):
 
     @rx.var
     def can_edit(self) -> bool:
-        return self.can_write and self.status in ("draft", "pending_approval")
+        return self.can_write and self.status in {s.value for s in posts.EDITABLE}
 
     @rx.var
     def can_unschedule(self) -> bool:
@@ -299,8 +299,9 @@ class PostDetailState(AuthState):
 
     @rx.var
     def can_delete(self) -> bool:
-        settled = all(t.status in ("pending", "failed", "cancelled") for t in self.targets)
-        return self.can_write and settled and self.status in ("draft", "pending_approval", "cancelled", "failed")
+        # The service's own rule (posts.delete_post): a deletable status, and nothing sent or being sent.
+        settled = all(t.status in {s.value for s in posts.AT_REST} for t in self.targets)
+        return self.can_write and settled and self.status in {s.value for s in posts.DELETABLE}
 
     @rx.var
     def edit_url(self) -> str:
