@@ -74,6 +74,6 @@ def test_publish_now_goes_out_through_the_worker_once(consumer: None, sandbox: S
 
     assert post["status"] == "published", post
     target = post["targets"][0]
-    assert target["status"] == "published" and target["permalink"].startswith("https://x.com/")
+    assert target["status"] == "published" and target["permalink"].startswith(f"{sandbox.base('x')}/")  # its page
     published = sandbox.control("x", "GET", "state").json()["published"]
     assert [p["payload"]["text"] for p in published] == [text]

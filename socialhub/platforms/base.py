@@ -93,19 +93,25 @@ class Endpoints:
     token_url: str
     api_base: str
     revoke_url: str | None = None
+    web_base: str = ""  # where the platform's own pages are (permalinks): "https://x.com"
 
     def rebased(self, base: str) -> Endpoints:
         """Every URL moved onto ``base`` (scheme, host, path prefix), keeping its own path and query.
 
-        The Sandbox serves each platform's real paths under one prefix, so one function points a
-        client at it; the same works for a proxy in front of the real API.
+        The Sandbox serves each platform's real paths under one prefix, its web pages included, so one function
+        points a client (and the permalinks it builds) at it; the same works for a proxy in front of the real API.
         """
         return Endpoints(
             authorize_url=rebase_url(self.authorize_url, base),
             token_url=rebase_url(self.token_url, base),
             api_base=rebase_url(self.api_base, base),
             revoke_url=rebase_url(self.revoke_url, base) if self.revoke_url else None,
+            web_base=rebase_url(self.web_base, base) if self.web_base else "",
         )
+
+    def web_url(self, path: str) -> str:
+        """An address on the platform's website (a permalink), wherever that website is served."""
+        return f"{self.web_base.rstrip('/')}/{path.lstrip('/')}"
 
 
 def rebase_url(url: str, base: str) -> str:

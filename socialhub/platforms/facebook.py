@@ -49,7 +49,6 @@ MAX_PHOTOS = 10  # Meta publishes no maximum for attached_media; mixpost's defau
 MAX_PHOTO_BYTES = 10 * 1024 * 1024
 PHOTO_TYPES = frozenset({"image/jpeg", "image/png", "image/gif", "image/bmp", "image/tiff"})
 PAGE_FIELDS = "id,name,username,access_token,tasks,picture"
-WEB = "https://www.facebook.com"
 
 # Graph error codes (PLATFORMS.md §2 "Rate limits & errors" and §11).
 TOKEN_DEAD_SUBCODES = {
@@ -115,6 +114,7 @@ class FacebookClient(PlatformClient):
         authorize_url="https://www.facebook.com/v23.0/dialog/oauth",
         token_url="https://graph.facebook.com/v23.0/oauth/access_token",
         api_base="https://graph.facebook.com",
+        web_base="https://www.facebook.com",
     )
     default_api_version = "v23.0"
 
@@ -312,7 +312,7 @@ class FacebookClient(PlatformClient):
                 raise self._duplicate(token, account, draft, exc) from exc
             raise
         post_id = str(post["id"])
-        return PublishResult(post_id, _absolute(post.get("permalink_url")) or self._permalink(token, post_id))
+        return PublishResult(post_id, self._absolute(post.get("permalink_url")) or self._permalink(token, post_id))
 
     def _duplicate(self, token: str, account: AccountIdentity, draft: Draft, exc: PermanentError) -> PlatformError:
         try:
@@ -385,7 +385,7 @@ class FacebookClient(PlatformClient):
     def _await_video(self, token: str, video_id: str) -> PublishResult:
         """Poll ``status.video_status`` until ready. The video is already committed: a failed poll must not
         turn into a retry (that would post twice), so only a reported processing error fails the post."""
-        fallback = PublishResult(video_id, f"{WEB}/{video_id}")
+        fallback = PublishResult(video_id, self.endpoints.web_url(video_id))
         for attempt in range(self.max_status_polls):
             if attempt:
                 self.sleep(self.poll_interval_seconds)
@@ -398,7 +398,7 @@ class FacebookClient(PlatformClient):
             status = video.get("status") or {}
             state = status.get("video_status")
             if state in ("ready", "upload_complete"):  # postiz's "done" states
-                return PublishResult(video_id, _absolute(video.get("permalink_url")) or fallback.permalink)
+                return PublishResult(video_id, self._absolute(video.get("permalink_url")) or fallback.permalink)
             if state == "error":
                 errors = (status.get("processing_phase") or {}).get("errors") or [{}]
                 raise PermanentError(
@@ -416,8 +416,14 @@ class FacebookClient(PlatformClient):
                 "GET", self._path(object_id), access_token=token, params={"fields": "permalink_url"}
             ).json()
         except PlatformError:  # the post exists; a missing link must not fail (and so repeat) the publish
-            return f"{WEB}/{object_id}"
-        return _absolute(body.get("permalink_url")) or f"{WEB}/{object_id}"
+            return self.endpoints.web_url(object_id)
+        return self._absolute(body.get("permalink_url")) or self.endpoints.web_url(object_id)
+
+    def _absolute(self, permalink: str | None) -> str | None:
+        """Video permalinks come relative ("/page/videos/1/"), on facebook.com; post permalinks are absolute."""
+        if not permalink:
+            return None
+        return self.endpoints.web_url(permalink) if permalink.startswith("/") else permalink
 
     # -- duplicate lookup --------------------------------------------------------------------------------------
 
@@ -440,7 +446,8 @@ class FacebookClient(PlatformClient):
                 continue
             if (post.get("message") or "").strip() == draft.text.strip():
                 post_id = str(post["id"])
-                return PublishResult(post_id, _absolute(post.get("permalink_url")) or f"{WEB}/{post_id}")
+                permalink = self._absolute(post.get("permalink_url")) or self.endpoints.web_url(post_id)
+                return PublishResult(post_id, permalink)
         return None
 
     # -- metrics -----------------------------------------------------------------------------------------------
@@ -591,13 +598,6 @@ class FacebookClient(PlatformClient):
 
 
 # --- helpers --------------------------------------------------------------------------------------------------
-
-
-def _absolute(permalink: str | None) -> str | None:
-    """Video permalinks come relative ("/page/videos/1/"); post permalinks are absolute."""
-    if not permalink:
-        return None
-    return f"{WEB}{permalink}" if permalink.startswith("/") else permalink
 
 
 def _graph_time(value: str | None) -> datetime | None:

@@ -42,6 +42,8 @@ from socialhub.platforms.linkedin_text import text_length, to_commentary
 
 TEXT_LIMIT = 3000
 DUPLICATE = re.compile(r"Content is a duplicate of (urn:li:(?:share|ugcPost):\d+)")
+# A post refused because a medium is still being processed (LinkedIn's code, or its words for it).
+NOT_READY = re.compile(r"MEDIA_NOT_READY|not (?:yet )?(?:ready|AVAILABLE)|\b(?:PROCESSING|WAITING_UPLOAD)\b", re.I)
 
 IMAGE_TYPES = {"image/jpeg", "image/png", "image/gif"}
 VIDEO_TYPES = {"video/mp4"}
@@ -140,6 +142,7 @@ class LinkedInClient(PlatformClient):
         token_url="https://www.linkedin.com/oauth/v2/accessToken",
         api_base="https://api.linkedin.com",
         revoke_url="https://www.linkedin.com/oauth/v2/revoke",
+        web_base="https://www.linkedin.com",
     )
     default_api_version = "202610"  # LinkedIn sunsets a version about a year after release; keep it recent
 
@@ -298,7 +301,7 @@ class LinkedInClient(PlatformClient):
         }
         if urns:
             body["content"] = self._content(draft, urns)
-        response = self._rest("POST", "/rest/posts", access_token, json=body)
+        response = self._create_post(access_token, body, media_kind=draft.media[0].kind if urns else None)
         post_id = response.headers.get("x-restli-id") or response.headers.get("x-linkedin-id")
         if not post_id:  # created, but we cannot tell which post it is: look it up rather than post again
             raise TransientError(
@@ -306,9 +309,8 @@ class LinkedInClient(PlatformClient):
             )
         return PublishResult(post_id, self.permalink(post_id))
 
-    @staticmethod
-    def permalink(urn: str) -> str:
-        return f"https://www.linkedin.com/feed/update/{urn}"
+    def permalink(self, urn: str) -> str:
+        return self.endpoints.web_url(f"/feed/update/{urn}")
 
     @staticmethod
     def author_urn(account: AccountIdentity) -> str:
@@ -372,13 +374,52 @@ class LinkedInClient(PlatformClient):
         self._wait_available(token, "video", value["video"])
         return value["video"]
 
+    def _create_post(self, token: str, body: dict[str, Any], *, media_kind: str | None) -> httpx.Response:
+        """``POST /rest/posts``; while LinkedIn answers that a medium is not ready yet, wait and ask again.
+
+        Asking again is safe: a refused post was not created. The wait is the medium's own budget.
+        """
+        if media_kind is None:
+            return self._rest("POST", "/rest/posts", token, json=body)
+        kind = {"gif": "image"}.get(media_kind, media_kind)
+        refusal: PermanentError | None = None
+        for _waited in self.poll_waits(
+            first=self.poll_interval, ceiling=self.max_poll_interval, budget=self.max_wait_seconds[kind]
+        ):
+            try:
+                return self._rest("POST", "/rest/posts", token, json=body)
+            except PermanentError as exc:
+                if exc.status_code != 422 or not NOT_READY.search(f"{exc.code} {exc.platform_message}"):
+                    raise
+                refusal = exc
+        assert refusal is not None
+        raise TransientError(
+            self.identifier,
+            f"LinkedIn is still processing the {kind}; the post was not created yet.",
+            code=refusal.code,
+            platform_message=refusal.platform_message,
+        )
+
     def _wait_available(self, token: str, kind: str, urn: str) -> None:
-        """Poll ``GET /rest/{kind}s/{urn}`` until LinkedIn has processed the medium."""
+        """Poll ``GET /rest/{kind}s/{urn}`` until LinkedIn has processed the medium.
+
+        A medium just uploaded may not be found for a moment (404): that is waiting too. An image may be posted
+        while LinkedIn still processes it, and a posting-only token may not read images at all (403): then stop
+        looking, and let the post's answer say whether the image is ready (``_create_post`` waits on that).
+        """
         waited, status = 0.0, None
         for waited in self.poll_waits(  # noqa: B007 - the last value is reported after the loop
             first=self.poll_interval, ceiling=self.max_poll_interval, budget=self.max_wait_seconds[kind]
         ):
-            body = self._rest("GET", f"/rest/{kind}s/{_restli(urn)}", token).json()
+            try:
+                body = self._rest("GET", f"/rest/{kind}s/{_restli(urn)}", token).json()
+            except PermanentError as exc:
+                if kind == "image" and exc.status_code == 403:
+                    return
+                if exc.status_code != 404:
+                    raise
+                status = "NOT_FOUND_YET"
+                continue
             status = body.get("status")
             if status == "AVAILABLE":
                 return

@@ -106,6 +106,7 @@ class PinterestClient(PlatformClient):
         token_url="https://api.pinterest.com/v5/oauth/token",
         api_base="https://api.pinterest.com",
         revoke_url=None,  # Pinterest documents no revocation endpoint
+        web_base="https://www.pinterest.com",
     )
 
     # Pinterest gives no wait hint for video processing: back off from 1 s to 10 s, for at most 15 minutes.
@@ -286,9 +287,8 @@ class PinterestClient(PlatformClient):
         pin = self.request("POST", "/v5/pins", access_token=access_token, json=body).json()
         return PublishResult(str(pin["id"]), self.permalink(str(pin["id"])))
 
-    @staticmethod
-    def permalink(pin_id: str) -> str:
-        return f"https://www.pinterest.com/pin/{pin_id}/"
+    def permalink(self, pin_id: str) -> str:
+        return self.endpoints.web_url(f"/pin/{pin_id}/")
 
     def _fields(self, draft: Draft) -> dict[str, str]:
         return {

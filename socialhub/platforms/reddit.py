@@ -50,7 +50,6 @@ MAX_GALLERY = 20  # Reddit's composer limit; the sheet only says "≥2" (unverif
 IMAGE_TYPES = frozenset({"image/jpeg", "image/png", "image/gif"})
 VIDEO_TYPES = frozenset({"video/mp4", "video/quicktime"})
 SUBREDDIT_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_]{2,20}")
-WEB = "https://www.reddit.com"
 TRANSIENT_STATUSES = frozenset({408, 500, 502, 503, 504, 520, 522})
 DEFAULT_THROTTLE = timedelta(minutes=10)  # when Reddit's RATELIMIT message carries no duration
 
@@ -103,6 +102,7 @@ class RedditClient(PlatformClient):
         token_url="https://www.reddit.com/api/v1/access_token",
         api_base="https://oauth.reddit.com",
         revoke_url="https://www.reddit.com/api/v1/revoke_token",
+        web_base="https://www.reddit.com",
     )
 
     # Image and video posts show up in the submitted listing once Reddit has processed the media.
@@ -202,7 +202,7 @@ class RedditClient(PlatformClient):
         else:
             data = self._submit(access_token, fields | {"kind": "self", "text": draft.text})
         post_id = str(data["id"])
-        return PublishResult(post_id, data.get("url") or f"https://redd.it/{post_id}")
+        return PublishResult(post_id, data.get("url") or self.endpoints.web_url(f"/comments/{post_id}/"))
 
     def _common_fields(self, draft: Draft) -> dict[str, str]:
         options = draft.options
@@ -250,7 +250,7 @@ class RedditClient(PlatformClient):
         response = self.request("POST", "/api/submit_gallery_post.json", access_token=token, json=body)
         data = response.json()["json"]["data"]
         post_id = str(data["id"]).removeprefix("t3_")
-        return PublishResult(post_id, data.get("url") or f"https://redd.it/{post_id}")
+        return PublishResult(post_id, data.get("url") or self.endpoints.web_url(f"/comments/{post_id}/"))
 
     def _await_listing(self, token: str, account: AccountIdentity, draft: Draft, since: datetime) -> PublishResult:
         """Image and video submits answer without an id (the id arrives on a websocket we don't hold open):
@@ -287,7 +287,7 @@ class RedditClient(PlatformClient):
                     self.identifier,
                     "This account already posted this link in the subreddit.",
                     post_id=str(post["id"]),
-                    permalink=f"{WEB}{post['permalink']}",
+                    permalink=self.endpoints.web_url(post["permalink"]),
                     code=exc.code,
                     platform_message=exc.platform_message,
                     status_code=exc.status_code,
@@ -364,7 +364,7 @@ class RedditClient(PlatformClient):
                 and post.get("title") == title
                 and float(post.get("created_utc") or 0) >= earliest
             ):
-                return PublishResult(str(post["id"]), f"{WEB}{post['permalink']}")
+                return PublishResult(str(post["id"]), self.endpoints.web_url(post["permalink"]))
         return None
 
     def _submitted(self, token: str, account: AccountIdentity) -> list[dict[str, Any]]:

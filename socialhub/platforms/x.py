@@ -88,6 +88,7 @@ class XClient(PlatformClient):
         token_url="https://api.x.com/2/oauth2/token",
         api_base="https://api.x.com",
         revoke_url="https://api.x.com/2/oauth2/revoke",
+        web_base="https://x.com",
     )
 
     # Tunables, overridable per instance (tests shrink chunks and replace sleep so nothing waits for real).
@@ -218,7 +219,7 @@ class XClient(PlatformClient):
 
     def permalink(self, account: AccountIdentity, post_id: str) -> str:
         # x.com/i/web/status/{id} resolves without the handle, for accounts stored before we knew it.
-        return f"https://x.com/{account.username or 'i/web'}/status/{post_id}"
+        return self.endpoints.web_url(f"/{account.username or 'i/web'}/status/{post_id}")
 
     def _duplicate_outcome(
         self, access_token: str, account: AccountIdentity, draft: Draft, refusal: PlatformError

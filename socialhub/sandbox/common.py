@@ -20,6 +20,10 @@ Control API (JSON), under each platform's prefix:
 ``GET /_sandbox/state`` also reports ``peak_in_flight`` (the most API requests this platform was answering at
 once, so a test can check a concurrency cap from the platform's side) and ``counters.requests`` (every API
 request, so a test can prove that nothing reached the platform).
+
+Routing is the platforms' own, not Starlette's defaults: a path answers with or without a trailing slash (PRAW
+sends ``/api/submit/``, the Graph SDK ``/{node}/``, TikTok's paths end in ``/``) instead of a 307 redirect, and an
+unknown path or a wrong method answers in the platform's error envelope (``sandbox_app``'s ``render_error``).
 """
 
 from __future__ import annotations
@@ -34,6 +38,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
@@ -109,6 +114,8 @@ class SandboxState:
         self.lock = threading.RLock()
         self.default_latency_ms = 0  # what reset() returns to: the server's setting, not the last test's
         self.in_flight = 0  # not reset: requests being answered during a reset still finish and count down
+        # Called after every request the app answered (Sandbox mode saves the state then; see store.py).
+        self.on_change: Callable[[], None] | None = None
         self.reset()
 
     def reset(self) -> None:
@@ -131,6 +138,10 @@ class SandboxState:
     def count(self, name: str) -> None:
         with self.lock:
             self.counters[name] = self.counters.get(name, 0) + 1
+
+    def changed(self) -> None:
+        if self.on_change is not None:
+            self.on_change()
 
     # -- OAuth ------------------------------------------------------------------------------------------
 
@@ -162,9 +173,12 @@ class SandboxState:
                 self.refresh_tokens[token.refresh_token] = token
         return token
 
-    def authenticate(self, request: Request) -> Token:
+    def authenticate(self, request: Request, *, fallback: str | None = None) -> Token:
+        """The request's token: a Bearer header, else an ``access_token`` query parameter, else ``fallback`` (a
+        platform that also reads it from the form body passes it in)."""
         header = request.headers.get("authorization", "")
         value = header[7:] if header.lower().startswith("bearer ") else request.query_params.get("access_token", "")
+        value = value or fallback or ""
         if not value:
             raise TokenError("missing")
         with self.lock:
@@ -270,7 +284,8 @@ FaultRenderer = Callable[[Fault, Request], Response]
 
 
 class FaultsAndLatency:
-    """ASGI middleware: simulated latency, then any matching fault, rendered in the platform's envelope.
+    """ASGI middleware: simulated latency, then any matching fault, rendered in the platform's envelope; after
+    every request (control API included) the state is marked changed, which Sandbox mode saves.
 
     ``crash_after_commit`` lets the request succeed (the post is created) and then never answers within the
     client's timeout: the response is lost, as when a connection drops after the platform committed.
@@ -280,10 +295,16 @@ class FaultsAndLatency:
         self.app, self.state, self.render = app, state, render
 
     async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
-        if scope["type"] != "http" or "/_sandbox/" in scope["path"]:
+        if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
         state = self.state
+        if "/_sandbox/" in scope["path"]:  # the control API: not a platform request, but it may change the state
+            try:
+                await self.app(scope, receive, send)
+            finally:
+                state.changed()
+            return
         with state.lock:
             state.in_flight += 1
             state.peak_in_flight = max(state.peak_in_flight, state.in_flight)
@@ -293,6 +314,7 @@ class FaultsAndLatency:
         finally:
             with state.lock:
                 state.in_flight -= 1
+            state.changed()
 
     async def _answer(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
         if self.state.latency_ms:
@@ -329,7 +351,40 @@ async def _discard(_message: dict[str, Any]) -> None:
     return None
 
 
-def sandbox_app(state: SandboxState, routes: list[BaseRoute], render_fault: FaultRenderer) -> Any:
-    app = Starlette(routes=[*control_routes(state), *routes])
+ErrorRenderer = Callable[[Request, int], Response]  # (request, 404 or 405) → the platform's own error answer
+
+
+def slash_tolerant(routes: list[BaseRoute]) -> list[BaseRoute]:
+    """Each route also under its path with the trailing slash added or removed, answering the same.
+
+    The platforms serve both spellings (PRAW always sends the slash); Starlette would answer the other one with a
+    307 redirect, which a client's POST does not survive.
+    """
+    both: list[BaseRoute] = []
+    for route in routes:
+        both.append(route)
+        if isinstance(route, Route) and route.path != "/":
+            other = route.path.rstrip("/") if route.path.endswith("/") else f"{route.path}/"
+            both.append(Route(other, route.endpoint, methods=route.methods, name=route.name))
+    return both
+
+
+def sandbox_app(
+    state: SandboxState, routes: list[BaseRoute], render_fault: FaultRenderer, render_error: ErrorRenderer
+) -> Any:
+    """One platform's app: its routes (both slash spellings), the control API, faults and latency, and its own
+    error envelope for an unknown path (404) or a method the path does not take (405, with ``Allow``)."""
+
+    async def routing_error(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, HTTPException)
+        response = render_error(request, exc.status_code)
+        response.headers.update(exc.headers or {})
+        return response
+
+    app = Starlette(
+        routes=slash_tolerant([*control_routes(state), *routes]),
+        exception_handlers={404: routing_error, 405: routing_error},
+    )
+    app.router.redirect_slashes = False
     app.state.sandbox = state
     return FaultsAndLatency(app, state, render_fault)

@@ -6,7 +6,12 @@ business-owned Pages, Page tokens required for publishing, text/link posts, phot
 unpublished + ``attached_media``), the chunked ``upload_phase`` video flow with a processing status that
 advances on each poll, 506 duplicate status messages, ``/published_posts``, post insights, usage headers
 counted per token (``X-App-Usage`` for user tokens, ``X-Business-Use-Case-Usage`` for Page tokens) and the
-Graph error envelope for every failure, injected faults included.
+Graph error envelope for every failure, injected faults and unknown paths included.
+
+What the official Business SDK sends is accepted as Graph accepts it: the token as an ``access_token`` query or
+form parameter, list parameters as JSON arrays (``metric=["a","b"]``), a photo's file under any part name
+(the SDK names it ``source0``), node reads with a trailing slash (``/{page-id}/``), and the Page node itself
+(``GET /{page-id}?fields=…``). Posts' ``permalink_url`` points at this sandbox's own facebook.com view of them.
 
 Knobs for tests (in ``state.objects``): ``call_limit`` (calls per token before code 4/80001) and
 ``invalid_metrics`` (insight names to reject as Facebook does for retired metrics).
@@ -27,8 +32,19 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from socialhub.sandbox.common import Fault, OAuthRules, SandboxState, SandboxUser, Token, TokenError, sandbox_app
+from socialhub.sandbox.common import (
+    Fault,
+    OAuthRules,
+    SandboxState,
+    SandboxUser,
+    Token,
+    TokenError,
+    local_path,
+    sandbox_app,
+    sandbox_url,
+)
 from socialhub.sandbox.oauth import authorize_handler, read_form
+from socialhub.sandbox.web import Medium, missing_page, post_page, size
 
 SHORT_LIVED_SECONDS = 3600
 LONG_LIVED_SECONDS = 5_183_944
@@ -48,6 +64,7 @@ PAGES = [
 BUSINESS = {"id": "205000000000001", "name": "Sandbox Holdings"}
 BUSINESS_PAGES = [{"id": "104000000000004", "name": "Sandbox Holdings HQ", "username": "sandboxhq"}]
 ALL_PAGES = {page["id"]: page for page in PAGES + BUSINESS_PAGES}
+PAGE_FIELDS = {"category": "Local business", "fan_count": 1280, "followers_count": 1312, "verification_status": "none"}
 TASKS = ["ANALYZE", "ADVERTISE", "MODERATE", "CREATE_CONTENT", "MANAGE"]
 METRICS: dict[str, Any] = {
     "post_media_view": 120,
@@ -160,7 +177,8 @@ class Graph:
             "message": message,
             "kind": kind,
             "created": time.time(),
-            "permalink_url": f"https://www.facebook.com/{page_id}/posts/{post_id.split('_')[-1]}",
+            # facebook.com's path; answers make it absolute on this sandbox (see _public), where the web view is.
+            "permalink_url": f"/{page_id}/posts/{post_id.split('_')[-1]}",
             **extra,
         }
         self.objects("posts")[post_id] = post
@@ -225,7 +243,7 @@ class Graph:
             return GraphError(f"Unknown path components: /{params['version']}", 2500).response()
         try:
             try:
-                token = self.state.authenticate(request)
+                token = self.state.authenticate(request, fallback=await _form_token(request))
             except TokenError as exc:
                 raise _token_problem(exc.reason) from exc
             calls = self.count_call(token)
@@ -250,6 +268,7 @@ class Graph:
         user, page = node == self.state.user.id, node in ALL_PAGES
         table: dict[tuple[str, bool, str | None], Any] = {
             ("GET", user, None): self.get_user,
+            ("GET", page, None): self.get_page,
             ("GET", user, "accounts"): self.get_accounts,
             ("GET", user, "businesses"): self.get_businesses,
             ("GET", user, "permissions"): self.get_permissions,
@@ -276,6 +295,19 @@ class Graph:
     async def get_user(self, request: Request, token: Token, node: str) -> Response:
         user = self.state.user
         body = {"id": user.id, "name": user.name, "picture": {"data": {"url": user.avatar_url}}}
+        return JSONResponse(_only(body, request.query_params.get("fields", "id,name")))
+
+    async def get_page(self, request: Request, token: Token, node: str) -> Response:
+        """The Page node: its public fields answer any valid token; its own token is only for the Page's."""
+        page = ALL_PAGES[node]
+        body: dict[str, Any] = {
+            **page,
+            **PAGE_FIELDS,
+            "link": sandbox_url(request, f"/{page['id']}"),
+            "picture": {"data": {"url": f"https://scontent.example/{page['id']}.jpg"}},
+        }
+        if self.page_of(token) == node:
+            body["access_token"] = token.access_token
         return JSONResponse(_only(body, request.query_params.get("fields", "id,name")))
 
     def page_list(self, request: Request, token: Token, pages: list[dict[str, str]]) -> Response:
@@ -347,7 +379,7 @@ class Graph:
         kind = "photos" if ids else ("link" if link else "text")
         post = self.post_record(page_id, kind, message, link=link or None, attached_media=ids)
         fields = request.query_params.get("fields", "id")
-        return JSONResponse(_only(post, fields))
+        return JSONResponse(_only(post | {"permalink_url": _permalink(request, post)}, fields))
 
     def is_duplicate(self, page_id: str, message: str, link: str) -> bool:
         return any(
@@ -361,7 +393,11 @@ class Graph:
     async def post_photos(self, request: Request, token: Token, page_id: str) -> Response:
         self.require_page_token(token, page_id)
         form = await request.form()
-        source, url = form.get("source"), str(form.get("url") or "")
+        url = str(form.get("url") or "")
+        # Graph takes the photo from whichever file part came: "source", or the Business SDK's "source0".
+        source = form.get("source")
+        if not isinstance(source, UploadFile):
+            source = next((value for value in form.values() if isinstance(value, UploadFile)), None)
         if isinstance(source, UploadFile):
             data = await source.read()
         elif url:
@@ -381,7 +417,8 @@ class Graph:
         if not published:  # kept ~24 h for attached_media; nothing is on the Page yet
             return JSONResponse({"id": photo_id})
         caption = str(form.get("caption") or form.get("message") or "")
-        post = self.post_record(page_id, "photo", caption, photo_id=photo_id, bytes=len(data))
+        media = {"bytes": len(data), "content_type": source.content_type if isinstance(source, UploadFile) else None}
+        post = self.post_record(page_id, "photo", caption, photo_id=photo_id, url=url or None, **media)
         return JSONResponse({"id": photo_id, "post_id": post["id"]})
 
     async def post_videos(self, request: Request, token: Token, page_id: str) -> Response:
@@ -443,7 +480,7 @@ class Graph:
             "page_id": page_id,
             "polls": 0,
             "broken": data.startswith(b"CORRUPT"),  # a test's way to get a file Facebook can't process
-            "permalink_url": f"/{username}/videos/{video_id}/",
+            "permalink_url": f"/{username}/videos/{video_id}/",  # Graph answers video permalinks relative
         }
         self.post_record(
             page_id,
@@ -466,7 +503,7 @@ class Graph:
             reverse=True,
         )[: int(request.query_params.get("limit") or 25)]
         fields = request.query_params.get("fields", "id,message,created_time")
-        return JSONResponse({"data": [_only(_public(post), fields) for post in posts]})
+        return JSONResponse({"data": [_only(_public(post, request), fields) for post in posts]})
 
     async def get_object(self, request: Request, token: Token, node: str) -> Response:
         fields = request.query_params.get("fields", "id")
@@ -482,7 +519,7 @@ class Graph:
                 status["processing_phase"] = {"status": "error", "errors": errors}
             body = {"id": node, "status": status, "permalink_url": video["permalink_url"]}
             return JSONResponse(_only(body, fields))
-        post = _public(self.objects("posts")[node])
+        post = _public(self.objects("posts")[node], request)
         post |= {
             "shares": {"count": 1},
             "reactions": {"data": [], "summary": {"total_count": 7}},
@@ -495,7 +532,7 @@ class Graph:
             node = f"{self.objects('videos')[node]['page_id']}_{node}"
         rejected = set(self.state.objects.get("invalid_metrics", ()))
         data = []
-        for name in [m for m in request.query_params.get("metric", "").split(",") if m]:
+        for name in _list_param(request.query_params.get("metric", "")):
             if name not in METRICS or name in rejected:
                 raise GraphError("(#100) The value must be a valid insights metric", 100)
             data.append(
@@ -509,7 +546,55 @@ class Graph:
             )
         return JSONResponse({"data": data, "paging": {}})
 
-    # -- faults in Graph's envelope ----------------------------------------------------------------------------
+    # -- facebook.com: the Sandbox's view of a published post -------------------------------------------------
+
+    async def web_post(self, request: Request) -> Response:
+        """``/{page-id}/posts/{n}``, ``/{page-or-username}/videos/{id}`` or ``/{post-or-photo-id}``."""
+        params, posts = request.path_params, self.objects("posts")
+        wanted = str(params.get("object_id") or params.get("post") or "")
+        page_key = str(params.get("page") or "")
+        page_id = next((p["id"] for p in ALL_PAGES.values() if page_key in (p["id"], p["username"])), page_key)
+        post = (
+            posts.get(wanted)
+            or posts.get(f"{page_id}_{wanted}")
+            or next((p for p in posts.values() if wanted and wanted in (p.get("photo_id"), p.get("video_id"))), None)
+        )
+        if post is None:
+            return missing_page("Facebook", "post")
+        page = ALL_PAGES[post["page_id"]]
+        return post_page(
+            platform="Facebook",
+            author=page["name"],
+            handle=f"@{page['username']}",
+            created_at=post["created"],
+            text=post["message"],
+            media=self.media_of(post),
+            details=[("Post id", post["id"])],
+        )
+
+    def media_of(self, post: dict[str, Any]) -> list[Medium]:
+        if post["kind"] == "link":
+            return [Medium("link", url=post.get("link"))]
+        if post["kind"] == "video":
+            return [Medium("video", ", ".join(filter(None, [post.get("title"), size(int(post.get("bytes") or 0))])))]
+        if post["kind"] == "photo":
+            described = ", ".join(filter(None, [post.get("content_type"), size(int(post.get("bytes") or 0))]))
+            return [Medium("image", described, post.get("url"))]
+        if post["kind"] == "photos":
+            return [Medium("image", f"photo {media_id}") for media_id in post.get("attached_media") or []]
+        return []
+
+    # -- faults and routing errors in Graph's envelope ---------------------------------------------------------
+
+    def render_error(self, request: Request, status: int) -> Response:
+        """Graph answers an unknown path or an unsupported method with a 400 in its envelope, not a 404/405."""
+        if status == 405:
+            error = GraphError(f"Unsupported {request.method.lower()} request.", 100, type="GraphMethodException")
+        else:
+            # Only paths past /{version}/{node}/{edge} are unrouted; Graph names what follows the edge.
+            segments = local_path(request.scope).strip("/").split("/")
+            error = GraphError(f"Unknown path components: /{'/'.join(segments[3:] or segments)}", 2500)
+        return error.response()
 
     def render_fault(self, fault: Fault, request: Request) -> Response:
         if fault.kind == "401":
@@ -544,19 +629,46 @@ class Graph:
 # --- small helpers --------------------------------------------------------------------------------------------
 
 
+def _list_param(value: str) -> list[str]:
+    """A Graph list parameter, as a comma list (``a,b``) or, as the Business SDK sends it, a JSON array."""
+    if value.lstrip().startswith("["):
+        try:
+            items = json.loads(value)
+        except ValueError:
+            items = None
+        if isinstance(items, list):
+            return [str(item) for item in items if item]
+    return [item.strip() for item in value.split(",") if item.strip()]
+
+
 def _only(body: dict[str, Any], fields: str) -> dict[str, Any]:
     """Graph returns the requested fields (plus id); ``reactions.limit(0).summary(true)`` names ``reactions``."""
-    wanted = {field.split(".")[0].split("{")[0] for field in fields.split(",") if field} | {"id"}
+    wanted = {field.split(".")[0].split("{")[0] for field in _list_param(fields)} | {"id"}
     return {key: value for key, value in body.items() if key in wanted and value is not None}
 
 
-def _public(post: dict[str, Any]) -> dict[str, Any]:
+def _permalink(request: Request, post: dict[str, Any]) -> str:
+    """A post's facebook.com address: on this sandbox, where its web view is; video permalinks stay relative."""
+    path = post["permalink_url"]
+    return sandbox_url(request, path) if "/posts/" in path else path
+
+
+def _public(post: dict[str, Any], request: Request) -> dict[str, Any]:
     return {
         "id": post["id"],
         "message": post["message"] or None,
         "created_time": _graph_time(post["created"]),
-        "permalink_url": post["permalink_url"],
+        "permalink_url": _permalink(request, post),
     }
+
+
+async def _form_token(request: Request) -> str | None:
+    """The ``access_token`` form field of a POST (Graph reads the token from the body as well as the query)."""
+    content_type = request.headers.get("content-type", "")
+    if request.method == "GET" or not content_type.startswith(("application/x-www-form-urlencoded", "multipart/")):
+        return None
+    value = (await request.form()).get("access_token")
+    return value if isinstance(value, str) else None
 
 
 async def _body(request: Request) -> dict[str, Any]:
@@ -579,9 +691,13 @@ def build() -> tuple[Any, SandboxState]:
     graph = Graph(state)
     version = "{version:str}"
     routes = [
+        # facebook.com's post pages first: a numeric first segment is never a Graph version ("v23.0").
+        Route("/{page:int}/posts/{post:str}", graph.web_post, methods=["GET"]),
+        Route("/{page:str}/videos/{post:str}", graph.web_post, methods=["GET"]),
+        Route("/{object_id:str}", graph.web_post, methods=["GET"]),
         Route(f"/{version}/dialog/oauth", graph.dialog, methods=["GET"]),
         Route(f"/{version}/oauth/access_token", graph.token, methods=["GET", "POST"]),
         Route(f"/{version}/{{node}}", graph.dispatch, methods=["GET", "POST", "DELETE"]),
         Route(f"/{version}/{{node}}/{{edge}}", graph.dispatch, methods=["GET", "POST", "DELETE"]),
     ]
-    return sandbox_app(state, routes, graph.render_fault), state
+    return sandbox_app(state, routes, graph.render_fault, graph.render_error), state

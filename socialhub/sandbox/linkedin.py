@@ -5,7 +5,16 @@ What it holds to, as LinkedIn does: ``/rest/*`` needs ``LinkedIn-Version`` (an a
 within the last 12 months) and ``X-Restli-Protocol-Version: 2.0.0``; errors are ``{status, code, message,
 serviceErrorCode}``; a post answers 201 with an empty body and ``x-restli-id``; an identical post answers 422
 "Content is a duplicate of urn:li:share:…"; the daily post quota answers 429 without any reset header;
-commentary is read as Little Text, so the text after an unescaped reserved character is lost.
+commentary is read as Little Text, so the text after an unescaped reserved character is lost; unknown paths and
+wrong methods answer in the same envelope (``No virtual resource found``).
+
+Media readiness, as LinkedIn behaves: an image may be used in a post as soon as its bytes are uploaded (LinkedIn's
+own image-post flow goes straight from the PUT to ``POST /rest/posts``; small images become ``AVAILABLE`` within
+moments), while a video or document must be ``AVAILABLE`` first (``MEDIA_NOT_READY`` until then). Knobs can make
+an image post wait for ``AVAILABLE`` too, or refuse the image status read (LinkedIn may answer 403 to
+``GET /rest/images`` for a token with only ``w_member_social``), so a client is tested against both.
+
+``/feed/update/{urn}`` is the Sandbox's web view of a published post.
 
 Tests may tune it through ``state.objects["config"]`` (see ``DEFAULTS``) and ``state.objects["metrics"]``.
 """
@@ -26,6 +35,7 @@ from starlette.routing import BaseRoute, Route
 
 from socialhub.sandbox.common import Fault, OAuthRules, SandboxState, SandboxUser, Token, TokenError, sandbox_app
 from socialhub.sandbox.oauth import authorize_handler, oauth_error, read_form, revoke_handler, token_handler
+from socialhub.sandbox.web import Medium, missing_page, post_page, size
 
 USER = SandboxUser(id="yrZCpj2Z12", username="sandra-box", name="Sandra Box", avatar_url="https://media.licdn.test/sb")
 MEMBER = f"urn:li:person:{USER.id}"
@@ -40,6 +50,8 @@ DEFAULTS: dict[str, Any] = {
     "daily_post_limit": 150,  # "Share on LinkedIn": 150 per member per day
     "video_part_bytes": 4 * 1024 * 1024,  # LinkedIn's part size
     "image_polls": 0,  # status polls answered PROCESSING before AVAILABLE
+    "image_post_needs_available": False,  # True: an image post is refused (MEDIA_NOT_READY) until AVAILABLE
+    "image_reads_forbidden": False,  # True: GET /rest/images/{urn} answers 403, as it may for a posting-only token
     "document_polls": 1,
     "video_polls": 2,
     "fail_processing": False,  # True: the next processed medium ends PROCESSING_FAILED
@@ -53,7 +65,7 @@ REFRESH_TTL = 365 * 86400  # fixed from the original authorisation; refreshing n
 
 def build() -> tuple[Any, SandboxState]:
     state = SandboxState("linkedin", OAuthRules(access_ttl=60 * 86400, issue_refresh=True), USER)
-    return sandbox_app(state, routes(state), render_fault), state
+    return sandbox_app(state, routes(state), render_fault, render_error), state
 
 
 def error(status: int, message: str, code: str | None = None, service: int | None = None, **extra: Any) -> Response:
@@ -82,6 +94,12 @@ def render_fault(fault: Fault, request: Request) -> Response:
         urn = state.published[-1].id if state.published else f"urn:li:share:{state.new_id()}"
         return duplicate(urn)
     return error(500, "Internal Server Error", "INTERNAL_SERVER_ERROR")
+
+
+def render_error(request: Request, status: int) -> Response:
+    if status == 405:
+        return error(405, f"Method {request.method} is not allowed on this resource", "METHOD_NOT_ALLOWED")
+    return error(404, "No virtual resource found", "RESOURCE_NOT_FOUND", 0)
 
 
 def duplicate(urn: str) -> Response:
@@ -300,6 +318,14 @@ def routes(state: SandboxState) -> list[BaseRoute]:
         media["status"] = "PROCESSING"
         return Response(status_code=200)
 
+    def advance(media: dict[str, Any]) -> None:
+        """Processing moves on each time someone looks (a status poll, or a post that needs the medium)."""
+        if media["status"] == "PROCESSING":
+            media["polls"] += 1
+            if media["polls"] > int(config()[f"{media['kind']}_polls"]):
+                failed = bool(config()["fail_processing"])
+                media["status"] = "PROCESSING_FAILED" if failed else "AVAILABLE"
+
     async def media_status(request: Request) -> Response:
         token = authenticate(request)
         if isinstance(token, Response):
@@ -309,11 +335,9 @@ def routes(state: SandboxState) -> list[BaseRoute]:
         if media is None or not urn.startswith(f"urn:li:{request.path_params['kind'][:-1]}:"):
             return error(404, f"{urn} not found", "NOT_FOUND")
         state.count(f"{media['kind']}_status")
-        if media["status"] == "PROCESSING":
-            media["polls"] += 1
-            if media["polls"] > int(config()[f"{media['kind']}_polls"]):
-                failed = bool(config()["fail_processing"])
-                media["status"] = "PROCESSING_FAILED" if failed else "AVAILABLE"
+        if media["kind"] == "image" and config()["image_reads_forbidden"]:
+            return forbidden("images.GET.20240101")
+        advance(media)
         body = {"id": urn, "owner": media["owner"], "status": media["status"]}
         if media["status"] == "PROCESSING_FAILED":
             body["processingFailureReason"] = "Video format is not supported"
@@ -340,9 +364,18 @@ def routes(state: SandboxState) -> list[BaseRoute]:
             media = table("media").get(urn)
             if media is None or media["owner"] != author:
                 return error(422, f"{urn} does not exist or does not belong to {author}", "INVALID_MEDIA")
-            if media["status"] != "AVAILABLE":
-                return error(422, f"{urn} is not AVAILABLE (status {media['status']})", "MEDIA_NOT_READY")
+            if media["status"] != "AVAILABLE" and not usable_while_processing(media):
+                advance(media)
+                if media["status"] == "PROCESSING_FAILED":
+                    return error(422, f"{urn} could not be processed", "INVALID_MEDIA")
+                if media["status"] != "AVAILABLE":
+                    return error(422, f"{urn} is not AVAILABLE (status {media['status']})", "MEDIA_NOT_READY")
         return None
+
+    def usable_while_processing(media: dict[str, Any]) -> bool:
+        """An uploaded image may go into a post while LinkedIn still processes it; videos and documents may not."""
+        waits = bool(config()["image_post_needs_available"])
+        return media["kind"] == "image" and media["status"] == "PROCESSING" and not waits
 
     async def create_post(request: Request) -> Response:
         token = authenticate(request)
@@ -500,6 +533,35 @@ def routes(state: SandboxState) -> list[BaseRoute]:
                     elements.append({field: urn, "organizationalEntity": org, "totalShareStatistics": stats})
         return JSONResponse({"elements": elements, "paging": {"start": 0, "count": len(elements)}})
 
+    # -- linkedin.com: the Sandbox's view of a published post ------------------------------------------------
+
+    async def web_post(request: Request) -> Response:
+        urn = request.path_params["urn"]
+        post = next((p for p in state.published if p.id == urn), None)
+        if post is None:
+            return missing_page("LinkedIn", "post")
+        author = post.payload["author"]
+        name = USER.name if author == MEMBER else next((n for u, n, _, _ in ORGANIZATIONS if u == author), author)
+        return post_page(
+            platform="LinkedIn",
+            author=name,
+            handle=author,
+            created_at=post.payload["createdAt"] / 1000,
+            text=post.payload["text"],
+            media=media_of(post.payload["content"]),
+            details=[("Post", urn), ("Visibility", post.payload["visibility"])],
+        )
+
+    def media_of(content: dict[str, Any]) -> list[Medium]:
+        items = (content.get("multiImage") or {}).get("images") or ([content["media"]] if "media" in content else [])
+        shown = []
+        for item in items:
+            media = table("media").get(item.get("id", ""), {})
+            received = size(int(media.get("received") or 0))
+            described = ", ".join(filter(None, [item.get("title"), item.get("altText"), received]))
+            shown.append(Medium(str(media.get("kind") or "image"), described))
+        return shown
+
     def collection(kind: str) -> Any:
         async def handler(request: Request) -> Response:
             return await initialize(request, kind)
@@ -522,6 +584,7 @@ def routes(state: SandboxState) -> list[BaseRoute]:
         Route("/rest/memberCreatorPostAnalytics", member_analytics, methods=["GET"]),
         Route("/rest/organizationalEntityShareStatistics", share_statistics, methods=["GET"]),
         Route("/rest/{kind:str}/{urn:str}", media_status, methods=["GET"]),  # images, videos, documents
+        Route("/feed/update/{urn:str}", web_post, methods=["GET"]),
     ]
 
 

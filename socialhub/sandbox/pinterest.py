@@ -7,6 +7,10 @@ refresh returns a new refresh token and retires the old one; each endpoint count
 rate-limit category (org_write 100/min, org_read 1,000/min, org_analytics 60/min) and answers
 ``x-ratelimit-*`` headers, then 429 when the window is spent.
 
+Boards can be created (``POST /v5/boards``) and read one by one (``GET /v5/boards/{id}``), and a pin read back
+(``GET /v5/pins/{id}``): the official SDK re-reads every pin it creates. Unknown paths and wrong methods answer
+``{code, message}`` too, and ``/pin/{id}/`` is the Sandbox's web view of a published pin.
+
 Tests may tune it through ``state.objects["config"]`` (see ``DEFAULTS``), ``["boards"]`` and ``["metrics"]``.
 """
 
@@ -30,6 +34,7 @@ from starlette.routing import BaseRoute, Route
 
 from socialhub.sandbox.common import Fault, OAuthRules, SandboxState, SandboxUser, Token, TokenError, sandbox_app
 from socialhub.sandbox.oauth import authorize_handler, read_form, token_handler, token_response
+from socialhub.sandbox.web import Medium, missing_page, post_page
 
 USER = SandboxUser(
     id="2783136121146311751",
@@ -41,6 +46,8 @@ BOARDS = [
     {"id": "549755885175", "name": "Recipes", "privacy": "PUBLIC", "description": "Things to cook"},
     {"id": "549755885176", "name": "Secret plans", "privacy": "SECRET", "description": ""},
 ]
+BOARD_PRIVACY = ("PUBLIC", "PROTECTED", "SECRET")
+BOARDS_CREATED_AT = "2024-03-01T09:00:00"  # the seeded boards' creation time
 DEFAULTS: dict[str, Any] = {
     "limits": {"org_write": 100, "org_read": 1000, "org_analytics": 60},  # calls per token per minute
     "video_polls": 2,  # status polls answered "processing" before "succeeded"
@@ -64,7 +71,7 @@ Handler = Callable[[Request, Token], Awaitable[Response]]
 def build() -> tuple[Any, SandboxState]:
     rules = OAuthRules(token_auth="client_secret_basic", access_ttl=30 * 86400, rotate_refresh=True)
     state = SandboxState("pinterest", rules, USER)
-    return sandbox_app(state, routes(state), render_fault), state
+    return sandbox_app(state, routes(state), render_fault, render_error), state
 
 
 def error(status: int, code: int, message: str, headers: dict[str, str] | None = None) -> Response:
@@ -80,6 +87,11 @@ def render_fault(fault: Fault, _request: Request) -> Response:
     if fault.kind == "503":
         return error(503, 503, "Service unavailable. Please try again later.")
     return error(500, 500, "Internal server error.")
+
+
+def render_error(_request: Request, status: int) -> Response:
+    """Unknown paths and wrong methods, in Pinterest's ``{code, message}``."""
+    return error(status, status, {404: "Not found.", 405: "Method not allowed."}.get(status, "Bad request."))
 
 
 def invalid(message: str) -> Response:
@@ -122,9 +134,10 @@ def routes(state: SandboxState) -> list[BaseRoute]:
             limit, now = int(config()["limits"][category]), time.time()
             with state.lock:
                 windows = table("windows")
-                window = windows.get((token.access_token, category))
+                key = f"{token.access_token} {category}"
+                window = windows.get(key)
                 if window is None or window["reset"] <= now:
-                    window = windows[(token.access_token, category)] = {"reset": now + 60, "used": 0}
+                    window = windows[key] = {"reset": now + 60, "used": 0}
                 window["used"] += 1
             headers = {
                 "x-ratelimit-limit": str(limit),
@@ -177,7 +190,53 @@ def routes(state: SandboxState) -> list[BaseRoute]:
         )
 
     async def list_boards(request: Request, _token: Token) -> Response:
-        return JSONResponse(page(boards(), request))
+        return JSONResponse(page([board_object(b) for b in boards()], request))
+
+    async def create_board(request: Request, _token: Token) -> Response:
+        try:
+            body = await request.json()
+        except ValueError:
+            return invalid("the body must be JSON")
+        name, privacy = body.get("name"), body.get("privacy") or "PUBLIC"
+        if not isinstance(name, str) or not name.strip():
+            return invalid("'name' is a required property")
+        if len(name) > 180:
+            return invalid("'name' is too long (constraint: maxLength=180)")
+        if privacy not in BOARD_PRIVACY:
+            return invalid(f"{privacy!r} is not one of {list(BOARD_PRIVACY)} - 'privacy'")
+        board = {
+            "id": state.new_id(18),
+            "name": name,
+            "description": str(body.get("description") or ""),
+            "privacy": privacy,
+            "created_at": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S"),
+        }
+        with state.lock:
+            boards().append(board)
+        return JSONResponse(board_object(board), status_code=201)
+
+    async def get_board(request: Request, _token: Token) -> Response:
+        board = next((b for b in boards() if b["id"] == request.path_params["board_id"]), None)
+        if board is None:
+            return error(404, 404, "Board not found.")
+        return JSONResponse(board_object(board))
+
+    def board_object(board: dict[str, Any]) -> dict[str, Any]:
+        created = board.get("created_at") or BOARDS_CREATED_AT
+        pins = sum(1 for p in state.published if p.payload["board_id"] == board["id"])
+        return {
+            "id": board["id"],
+            "name": board["name"],
+            "description": board.get("description") or None,
+            "privacy": board.get("privacy", "PUBLIC"),
+            "created_at": created,
+            "board_pins_modified_at": created,
+            "collaborator_count": 0,
+            "pin_count": pins,
+            "follower_count": 0,
+            "media": {"image_cover_url": None, "pin_thumbnail_urls": []},
+            "owner": {"username": USER.username},
+        }
 
     async def board_pins(request: Request, _token: Token) -> Response:
         board_id = request.path_params["board_id"]
@@ -302,11 +361,47 @@ def routes(state: SandboxState) -> list[BaseRoute]:
             "source_type": source["source_type"],
             "items": len(source.get("items") or [1]),
             "created_at": datetime.now(UTC).isoformat(),
+            # Pictures the pin named by address, for its web view (uploaded bytes are not kept).
+            "image_urls": [str(i.get("url")) for i in source.get("items") or [source] if i.get("url")],
         }
         record = state.publish(kind, payload, token.user_id, post_id=state.new_id(18))
         if source["source_type"] == "image_base64":  # checksums of what arrived, so tests can prove the very bytes
             table("images")[record.id] = hashlib.sha256(base64.b64decode(source["data"])).hexdigest()
         return JSONResponse(pin_object(record.id, payload), status_code=201)
+
+    def find_pin(pin_id: str, token: Token | None = None) -> Any:
+        with state.lock:
+            return next(
+                (p for p in state.published if p.id == pin_id and (token is None or p.user_id == token.user_id)), None
+            )
+
+    async def get_pin(request: Request, token: Token) -> Response:
+        pin = find_pin(request.path_params["pin_id"], token)
+        if pin is None:
+            return error(404, 404, "Pin not found.")
+        return JSONResponse(pin_object(pin.id, pin.payload))
+
+    async def web_pin(request: Request) -> Response:
+        pin = find_pin(request.path_params["pin_id"])
+        if pin is None:
+            return missing_page("Pinterest", "pin")
+        payload = pin.payload
+        board = next((b for b in boards() if b["id"] == payload["board_id"]), {"name": payload["board_id"]})
+        kind = {"video_id": "video"}.get(payload["source_type"], "image")
+        urls = payload.get("image_urls") or [None] * int(payload.get("items") or 1)
+        media = [Medium(kind, payload.get("alt_text") or "", url) for url in urls]
+        if payload.get("link"):
+            media.append(Medium("link", url=payload["link"]))
+        return post_page(
+            platform="Pinterest",
+            author=USER.name,
+            handle=f"@{USER.username} · board “{board['name']}”",
+            created_at=pin.created_at,
+            title=payload.get("title") or None,
+            text=payload.get("description") or "",
+            media=media,
+            details=[("Pin id", pin.id), ("Source", payload["source_type"])],
+        )
 
     async def pin_analytics(request: Request, token: Token) -> Response:
         pin_id, q = request.path_params["pin_id"], request.query_params
@@ -344,11 +439,15 @@ def routes(state: SandboxState) -> list[BaseRoute]:
         Route("/v5/oauth/token", token, methods=["POST"]),
         Route("/v5/user_account", endpoint("org_read", "user_accounts:read", user_account), methods=["GET"]),
         Route("/v5/boards", endpoint("org_read", "boards:read", list_boards), methods=["GET"]),
+        Route("/v5/boards", endpoint("org_write", "boards:write", create_board), methods=["POST"]),
+        Route("/v5/boards/{board_id}", endpoint("org_read", "boards:read", get_board), methods=["GET"]),
         Route("/v5/boards/{board_id}/pins", endpoint("org_read", "pins:read", board_pins), methods=["GET"]),
         Route("/v5/media", endpoint("org_write", "pins:write", register_media), methods=["POST"]),
         Route("/v5/media/{media_id}", endpoint("org_read", "pins:read", media_status), methods=["GET"]),
         Route("/media-upload/", s3_upload, methods=["POST"]),
         Route("/v5/pins", endpoint("org_write", "pins:write", create_pin), methods=["POST"]),
+        Route("/v5/pins/{pin_id}", endpoint("org_read", "pins:read", get_pin), methods=["GET"]),
+        Route("/pin/{pin_id}/", web_pin, methods=["GET"]),
         Route("/v5/pins/{pin_id}/analytics", endpoint("org_analytics", "pins:read", pin_analytics), methods=["GET"]),
     ]
 

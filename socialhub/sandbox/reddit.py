@@ -8,7 +8,9 @@ refusal (unknown or restricted subreddits, post-type rules, flair, title length,
 ``RATELIMIT`` spam throttle); the ``media/asset.json`` lease with a protocol-relative S3 ``action`` that
 points back into the sandbox and answers S3-style XML; image/video submits that return a websocket URL
 and no id, their posts appearing in ``/user/{name}/submitted`` only after processing (a few listing
-polls); galleries; ``/api/info`` listings for metrics.
+polls); galleries; ``/api/info`` listings for metrics; ``/comments/{id}`` (how PRAW reads a submission: the post's
+listing, then its comments'); ``{"message", "error"}`` JSON for unknown paths and wrong methods; and the post's
+reddit.com page (``/r/{sr}/comments/{id}/{slug}/``) as the Sandbox's web view, which answers JSON to an API client.
 
 Knobs for tests (in ``state.objects``): ``window_limit`` (requests per token per window) and
 ``throttle_minutes`` (the account is spam-throttled for that long).
@@ -29,8 +31,18 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from socialhub.sandbox.common import Fault, OAuthRules, SandboxState, SandboxUser, Token, TokenError, sandbox_app
+from socialhub.sandbox.common import (
+    Fault,
+    OAuthRules,
+    SandboxState,
+    SandboxUser,
+    Token,
+    TokenError,
+    sandbox_app,
+    sandbox_url,
+)
 from socialhub.sandbox.oauth import authorize_handler, read_form, token_handler
+from socialhub.sandbox.web import Medium, missing_page, post_page, size
 
 WINDOW_SECONDS = 600
 WINDOW_LIMIT = 1000  # 100 queries per minute, averaged over 10 minutes
@@ -286,7 +298,7 @@ class Reddit:
                 }
             )
         post = self.create(sr, title, kind, url=url, text=form.get("text", ""))
-        data = {"url": f"https://www.reddit.com{post['permalink']}", "drafts_count": 0, "id": post["id"]}
+        data = {"url": sandbox_url(request, post["permalink"]), "drafts_count": 0, "id": post["id"]}
         return JSONResponse({"json": {"errors": [], "data": data | {"name": f"t3_{post['id']}"}}})
 
     async def gallery(self, request: Request, token: Token) -> Response:
@@ -306,7 +318,7 @@ class Reddit:
             {
                 "json": {
                     "errors": [],
-                    "data": {"id": f"t3_{post['id']}", "url": f"https://www.reddit.com/gallery/{post['id']}"},
+                    "data": {"id": f"t3_{post['id']}", "url": sandbox_url(request, f"/gallery/{post['id']}")},
                 }
             }
         )
@@ -354,7 +366,49 @@ class Reddit:
         ids = [i.removeprefix("t3_") for i in request.query_params.get("id", "").split(",") if i.startswith("t3_")]
         return JSONResponse(_listing([_public(posts[i]) for i in ids if i in posts]))
 
-    # -- faults, in Reddit's shapes ----------------------------------------------------------------------------
+    async def comments(self, request: Request, token: Token) -> Response:
+        """A submission and its comments: two listings, as ``/comments/{id}`` answers (PRAW's ``Submission``)."""
+        post = self.objects("posts").get(request.path_params["id"].removeprefix("t3_"))
+        if post is None:
+            return _plain(404, "Not Found")
+        return JSONResponse([_listing([_public(post)]), _listing([])])
+
+    # -- reddit.com: the Sandbox's view of a post (an API client asking the same path gets JSON) ----------------
+
+    async def web_post(self, request: Request) -> Response:
+        """One host here plays both: oauth.reddit.com answers an authorised client with JSON, www.reddit.com a
+        browser with the page."""
+        if request.headers.get("authorization"):
+            return await self.api(self.comments)(request)
+        post = self.objects("posts").get(request.path_params["id"])
+        if post is None:
+            return missing_page("Reddit", "post")
+        return post_page(
+            platform="Reddit",
+            author=f"u/{post['author']}",
+            handle=f"r/{post['subreddit']}",
+            created_at=post["created_utc"],
+            title=post["title"],
+            text=post.get("text") or "",
+            media=self.media_of(post),
+            details=[("Post id", post["name"]), ("Kind", post["kind"])],
+        )
+
+    def media_of(self, post: dict[str, Any]) -> list[Medium]:
+        if post["kind"] == "link":
+            return [Medium("link", url=post["url"])]
+        if post["kind"] == "gallery":
+            return [Medium("image", item.get("caption") or "") for item in post.get("items") or []]
+        if post["kind"] in ("image", "video", "videogif"):
+            asset = self.objects("assets").get(str(post.get("url", "")).rstrip("/").rsplit("/", 1)[-1]) or {}
+            described = ", ".join(filter(None, [asset.get("mimetype"), size(int(asset.get("bytes") or 0))]))
+            return [Medium("image" if post["kind"] == "image" else "video", described)]
+        return []
+
+    # -- faults and routing errors, in Reddit's shapes ---------------------------------------------------------
+
+    def render_error(self, _request: Request, status: int) -> Response:
+        return _plain(status, {404: "Not Found", 405: "Method Not Allowed"}.get(status, "Bad Request"))
 
     def render_fault(self, fault: Fault, request: Request) -> Response:
         if fault.kind == "401":
@@ -419,5 +473,10 @@ def build() -> tuple[Any, SandboxState]:
         Route("/api/submit_gallery_post.json", reddit.api(reddit.gallery), methods=["POST"]),
         Route("/user/{name}/submitted", reddit.api(reddit.submitted), methods=["GET"]),
         Route("/api/info", reddit.api(reddit.info), methods=["GET"]),
+        Route("/comments/{id}", reddit.web_post, methods=["GET"]),
+        Route("/comments/{id}/{slug}", reddit.web_post, methods=["GET"]),
+        Route("/gallery/{id}", reddit.web_post, methods=["GET"]),
+        Route("/r/{sr}/comments/{id}", reddit.web_post, methods=["GET"]),
+        Route("/r/{sr}/comments/{id}/{slug}", reddit.web_post, methods=["GET"]),
     ]
-    return sandbox_app(state, routes, reddit.render_fault), state
+    return sandbox_app(state, routes, reddit.render_fault, reddit.render_error), state

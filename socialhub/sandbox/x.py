@@ -6,6 +6,10 @@ succeeded, one step per STATUS poll; 403 "duplicate content" for an identical re
 original, as X does); text stored the way X returns it (links rewritten to t.co, & < > escaped, a t.co link
 appended for media). Imports nothing from the rest of SocialHub: the product reaches it by URL only.
 
+Also: the single-post lookup ``GET /2/tweets/{id}`` (what most clients read metrics with) beside the batch
+``GET /2/tweets?ids=``; problem JSON for unknown paths and wrong methods; and x.com's post page
+(``/{username}/status/{id}``, ``/i/web/status/{id}``) as the Sandbox's web view of a published post.
+
 Sandbox-only hooks: media whose bytes start with ``CORRUPT`` fails processing; ``POST /_sandbox/rate-limits``
 ``{"endpoint": "POST /2/tweets", "limit": 2}`` lowers a limit so exhaustion can be exercised.
 """
@@ -23,7 +27,16 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from socialhub.sandbox.common import Fault, OAuthRules, SandboxState, SandboxUser, Token, TokenError, sandbox_app
+from socialhub.sandbox.common import (
+    Fault,
+    OAuthRules,
+    Published,
+    SandboxState,
+    SandboxUser,
+    Token,
+    TokenError,
+    sandbox_app,
+)
 from socialhub.sandbox.oauth import (
     authorize_handler,
     oauth_error,
@@ -32,6 +45,7 @@ from socialhub.sandbox.oauth import (
     token_handler,
     token_response,
 )
+from socialhub.sandbox.web import Medium, missing_page, post_page, size
 from socialhub.sandbox.x_text import approximate_length, stored_text
 
 PROBLEM = "https://api.x.com/2/problems/"
@@ -41,6 +55,7 @@ LIMITS = {
     "GET /2/users/me": 75,
     "POST /2/tweets": 100,
     "GET /2/tweets": 5000,
+    "GET /2/tweets/{id}": 900,
     "GET /2/users/{id}/tweets": 900,
     "POST /2/media/upload": 500,
     "GET /2/media/upload": 1000,
@@ -96,6 +111,25 @@ def render_fault(fault: Fault, request: Request) -> Response:
     if fault.kind == "503":
         return problem(503, "Service Unavailable", "Service Unavailable")
     return problem(500, "Internal Server Error", "Internal Server Error")
+
+
+def render_error(_request: Request, status: int) -> Response:
+    """An unknown path or a wrong method, in X's problem shape (as its 401 and 429 are)."""
+    title = {404: "Not Found", 405: "Method Not Allowed"}.get(status, "Bad Request")
+    return problem(status, title, title)
+
+
+def not_found_error(value: str, parameter: str) -> dict[str, Any]:
+    """One entry of X's ``errors`` for a post it does not have (the answer is still HTTP 200)."""
+    return {
+        "value": value,
+        "detail": f"Could not find tweet with id: [{value}].",
+        "title": "Not Found Error",
+        "resource_type": "tweet",
+        "parameter": parameter,
+        "resource_id": value,
+        "type": PROBLEM + "resource-not-found",
+    }
 
 
 def _page_token(offset: int) -> str:
@@ -164,9 +198,10 @@ def build() -> tuple[Any, SandboxState]:
             with state.lock:
                 limit = state.objects.setdefault("limits", {}).get(endpoint, LIMITS[endpoint])
                 windows = state.objects.setdefault("windows", {})
-                window = windows.get((token.user_id, endpoint))
+                key = f"{token.user_id} {endpoint}"
+                window = windows.get(key)
                 if window is None or window["reset"] <= now:
-                    window = windows[(token.user_id, endpoint)] = {"reset": int(now) + WINDOW, "used": 0}
+                    window = windows[key] = {"reset": int(now) + WINDOW, "used": 0}
                 exhausted = window["used"] >= limit
                 if not exhausted:
                     window["used"] += 1
@@ -221,7 +256,9 @@ def build() -> tuple[Any, SandboxState]:
         if "attachments" in fields and post.payload["media_keys"]:
             item["attachments"] = {"media_keys": post.payload["media_keys"]}
         if "public_metrics" in fields:
+            # X has answered "retweet_count" for years; its 2026 OpenAPI says "repost_count": both, for either client.
             item["public_metrics"] = post.payload.get("public_metrics") or {
+                "retweet_count": 0,
                 "repost_count": 0,
                 "reply_count": 0,
                 "like_count": 0,
@@ -292,20 +329,21 @@ def build() -> tuple[Any, SandboxState]:
             by_id = {p.id: p for p in state.published}
         fields = fields_of(request)
         data = [render_post(by_id[i], fields) for i in ids if i in by_id]
-        errors = [
-            {
-                "value": i,
-                "detail": f"Could not find tweet with id: [{i}].",
-                "title": "Not Found Error",
-                "resource_type": "tweet",
-                "parameter": "ids",
-                "resource_id": i,
-                "type": PROBLEM + "resource-not-found",
-            }
-            for i in ids
-            if i not in by_id
-        ]
+        errors = [not_found_error(i, "ids") for i in ids if i not in by_id]
         return JSONResponse(({"data": data} if data else {}) | ({"errors": errors} if errors else {}))
+
+    async def lookup_one(request: Request, token: Token) -> Response:
+        post_id = request.path_params["id"]
+        if not post_id.isdigit():
+            return invalid_request(f"The `id` query parameter value [{post_id}] is not valid", {"id": [post_id]})
+        post = find_post(post_id)
+        if post is None:  # X answers 200 with the problem in "errors"
+            return JSONResponse({"errors": [not_found_error(post_id, "id")]})
+        return JSONResponse({"data": render_post(post, fields_of(request))})
+
+    def find_post(post_id: str) -> Published | None:
+        with state.lock:
+            return next((p for p in state.published if p.id == post_id), None)
 
     async def create_post(request: Request, token: Token) -> Response:
         try:
@@ -425,7 +463,7 @@ def build() -> tuple[Any, SandboxState]:
             return invalid_request("The `media` field is required.", {"media": []})
         data = await chunk.read()
         with state.lock:
-            record["segments"][int(segment)] = data
+            record["segments"][str(int(segment))] = data  # string keys: the state is saved as JSON
         state.count("append")
         return JSONResponse({"data": {"expires_at": int(time.time()) + 86400}})
 
@@ -434,13 +472,19 @@ def build() -> tuple[Any, SandboxState]:
         if record is None or record["state"] != "initialized":
             return invalid_request("Invalid or expired media id.", {"id": [request.path_params["id"]]})
         with state.lock:
-            data = b"".join(record["segments"][i] for i in sorted(record["segments"]))
+            data = b"".join(record["segments"][i] for i in sorted(record["segments"], key=int))
             if len(data) != record["total_bytes"]:
                 return invalid_request(
                     f"File size mismatch: received {len(data)} bytes, expected {record['total_bytes']}.",
                     {"id": [record["id"]]},
                 )
-            record |= {"size": len(data), "corrupt": data.startswith(b"CORRUPT")}
+            # The parts are done with: keep what is known of the file, not its bytes (the state is saved as JSON).
+            record |= {
+                "segments": {},
+                "size": len(data),
+                "sha256": hashlib.sha256(data).hexdigest(),
+                "corrupt": data.startswith(b"CORRUPT"),
+            }
             if record["category"] in ("tweet_video", "tweet_gif", "amplify_video"):
                 record["state"] = "pending"
                 record["processing_info"] = {"state": "pending", "check_after_secs": 1}
@@ -490,6 +534,31 @@ def build() -> tuple[Any, SandboxState]:
         record["alt_text"] = alt
         return JSONResponse({"data": {"id": record["id"], "associated_metadata": body.get("metadata") or {}}})
 
+    # -- x.com: the Sandbox's view of a published post ---------------------------------------------------------
+
+    async def web_post(request: Request) -> Response:
+        post = find_post(request.path_params["id"])
+        if post is None:
+            return missing_page("X", "post")
+        with state.lock:
+            uploads = [media_store().get(m) or {} for m in post.payload["media_ids"]]
+        media = [
+            Medium(
+                {"tweet_video": "video", "tweet_gif": "gif"}.get(u.get("category", ""), "image"),
+                ", ".join(filter(None, [u.get("media_type"), size(int(u.get("size") or 0)), u.get("alt_text") or ""])),
+            )
+            for u in uploads
+        ]
+        return post_page(
+            platform="X",
+            author=state.user.name,
+            handle=f"@{state.user.username}",
+            created_at=post.created_at,
+            text=post.payload["text"],
+            media=media,
+            details=[("Post id", post.id)],
+        )
+
     # -- sandbox control ----------------------------------------------------------------------------------------
 
     async def set_limit(request: Request) -> Response:
@@ -509,14 +578,17 @@ def build() -> tuple[Any, SandboxState]:
         Route("/2/users/{id}/tweets", api("GET /2/users/{id}/tweets", timeline), methods=["GET"]),
         Route("/2/tweets", api("POST /2/tweets", create_post), methods=["POST"]),
         Route("/2/tweets", api("GET /2/tweets", lookup), methods=["GET"]),
+        Route("/2/tweets/{id}", api("GET /2/tweets/{id}", lookup_one), methods=["GET"]),
         Route("/2/media/upload/initialize", api("POST /2/media/upload/initialize", initialize), methods=["POST"]),
         Route("/2/media/upload/{id}/append", api("POST /2/media/upload/{id}/append", append), methods=["POST"]),
         Route("/2/media/upload/{id}/finalize", api("POST /2/media/upload/{id}/finalize", finalize), methods=["POST"]),
         Route("/2/media/upload", api("POST /2/media/upload", simple_upload), methods=["POST"]),
         Route("/2/media/upload", api("GET /2/media/upload", status), methods=["GET"]),
         Route("/2/media/metadata", api("POST /2/media/metadata", metadata), methods=["POST"]),
+        Route("/i/web/status/{id}", web_post, methods=["GET"]),
+        Route("/{username}/status/{id}", web_post, methods=["GET"]),
     ]
-    return sandbox_app(state, routes, render_fault), state
+    return sandbox_app(state, routes, render_fault, render_error), state
 
 
 __all__ = ["build"]

@@ -150,7 +150,8 @@ def test_text_post_goes_out_with_the_page_token_and_returns_its_permalink(client
     assert post.kind == "text" and post.user_id == page.id
     assert post.payload["message"] == "Fresh bread at 8"
     assert result.post_id == post.id and result.post_id.startswith(f"{page.id}_")
-    assert result.permalink == f"https://www.facebook.com/{page.id}/posts/{post.id.split('_')[1]}"
+    # The Sandbox's own view of the post, at facebook.com's path (a real client gets facebook.com's address).
+    assert result.permalink == f"{sandbox.base('facebook')}/{page.id}/posts/{post.id.split('_')[1]}"
 
 
 def test_publishing_with_the_user_token_instead_of_a_page_token_is_a_permission_error(client, sandbox, state):
@@ -183,7 +184,7 @@ def test_single_photo_is_uploaded_as_a_published_photo(client, sandbox, state):
     assert post.kind == "photo" and post.payload["message"] == "Croissants"
     assert post.payload["bytes"] == len(JPEG.data or b"")
     assert result.post_id == post.id
-    assert result.permalink and result.permalink.startswith("https://www.facebook.com/")
+    assert result.permalink and result.permalink.startswith(f"{sandbox.base('facebook')}/")
 
 
 def test_several_photos_are_uploaded_unpublished_then_attached_to_one_post(client, sandbox, state):
@@ -215,7 +216,7 @@ def test_video_is_uploaded_in_chunks_then_polled_until_ready(client, sandbox, st
     assert result.post_id == post.payload["video_id"]
     assert seen_at_handle == [0]  # the handle was saved before finish published the video
     assert state.objects["videos"][result.post_id]["polls"] == 3  # processing, processing, ready
-    assert result.permalink == f"https://www.facebook.com/sandboxbakery/videos/{result.post_id}/"
+    assert result.permalink == f"{sandbox.base('facebook')}/sandboxbakery/videos/{result.post_id}/"
 
 
 def test_video_that_facebook_cannot_process_fails_permanently(client, sandbox):
@@ -245,7 +246,7 @@ def test_lost_response_after_commit_is_found_by_lookup_not_posted_twice(make_cli
     found = client.lookup_existing(token, page, draft, since=since)
     assert len(published(state)) == 1
     assert found is not None and found.post_id == state.published[0].id
-    assert found.permalink and found.permalink.startswith("https://www.facebook.com/")
+    assert found.permalink and found.permalink.startswith(f"{sandbox.base('facebook')}/")
     assert client.lookup_existing(token, page, Draft(text="Never posted"), since=since) is None
 
 

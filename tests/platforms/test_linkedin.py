@@ -177,12 +177,12 @@ def test_commentary_keeps_mentions_and_turns_tags_into_hashtags() -> None:
 
 
 def test_text_post_reaches_linkedin_exactly_as_written(
-    client: LinkedInClient, tokens: TokenSet, member: AccountIdentity, state: SandboxState
+    client: LinkedInClient, tokens: TokenSet, member: AccountIdentity, state: SandboxState, sandbox: Sandbox
 ) -> None:
     text = "Launch day (finally)! <3 *bold* ~tilde~ [x] {y} @home #SocialHub"
     result = client.publish(tokens.access_token, member, Draft(text))
     assert result.post_id.startswith("urn:li:share:")
-    assert result.permalink == f"https://www.linkedin.com/feed/update/{result.post_id}"
+    assert result.permalink == f"{sandbox.base('linkedin')}/feed/update/{result.post_id}"
     [post] = state.published
     assert (post.id, post.kind, post.payload["author"]) == (result.post_id, "text", member.id)
     assert post.payload["text"] == text
@@ -206,6 +206,54 @@ def test_several_images_become_one_multi_image_post(
     client.publish(tokens.access_token, member, draft)
     [post] = state.published
     assert post.kind == "multiImage" and len(post.payload["content"]["multiImage"]["images"]) == 3
+
+
+# Image readiness: LinkedIn lets an uploaded image into a post while it processes (the sandbox's default), but the
+# client must not rely on that: it polls the image, and treats a "not ready" refusal of the post as waiting.
+
+
+def test_image_is_polled_until_available_when_linkedin_wants_it_ready_first(
+    client: LinkedInClient, tokens: TokenSet, member: AccountIdentity, state: SandboxState
+) -> None:
+    state.objects["config"] = {"image_polls": 2, "image_post_needs_available": True}
+    sleeps: list[float] = []
+    client.sleep = sleeps.append  # type: ignore[method-assign]
+    client.publish(tokens.access_token, member, Draft("Pic", (image(),)))
+    assert state.counters["image_status"] == 3 and sleeps == [1.0, 2.0]  # PROCESSING ×2, then AVAILABLE
+    assert [p.kind for p in state.published] == ["image"]
+
+
+def test_image_posts_even_when_linkedin_will_not_show_the_image_s_status(
+    client: LinkedInClient, tokens: TokenSet, member: AccountIdentity, state: SandboxState
+) -> None:
+    state.objects["config"] = {"image_polls": 5, "image_reads_forbidden": True}  # 403 for a posting-only token
+    sleeps: list[float] = []
+    client.sleep = sleeps.append  # type: ignore[method-assign]
+    client.publish(tokens.access_token, member, Draft("Pic", (image(),)))
+    [post] = state.published
+    assert state.counters["image_status"] == 1 and sleeps == []  # one look, refused; the post went straight on
+    assert state.objects["media"][post.payload["content"]["media"]["id"]]["status"] == "PROCESSING"
+
+
+def test_a_post_refused_because_the_image_is_not_ready_is_sent_again_once_it_is(
+    client: LinkedInClient, tokens: TokenSet, member: AccountIdentity, state: SandboxState
+) -> None:
+    state.objects["config"] = {"image_polls": 2, "image_reads_forbidden": True, "image_post_needs_available": True}
+    sleeps: list[float] = []
+    client.sleep = sleeps.append  # type: ignore[method-assign]
+    result = client.publish(tokens.access_token, member, Draft("Pic", (image(),)))
+    [post] = state.published  # refused twice with MEDIA_NOT_READY (nothing created), accepted the third time
+    assert post.id == result.post_id and sleeps == [1.0, 2.0]
+
+
+def test_an_image_that_never_gets_ready_is_transient_and_posts_nothing(
+    client: LinkedInClient, tokens: TokenSet, member: AccountIdentity, state: SandboxState
+) -> None:
+    state.objects["config"] = {"image_polls": 10_000, "image_reads_forbidden": True, "image_post_needs_available": True}
+    with pytest.raises(TransientError) as caught:
+        client.publish(tokens.access_token, member, Draft("Pic", (image(),)))
+    assert caught.value.code == "MEDIA_NOT_READY" and "still processing the image" in caught.value.user_message
+    assert state.published == []
 
 
 def test_video_is_uploaded_in_linkedins_parts_finalized_and_polled_until_available(

@@ -128,11 +128,11 @@ def test_boards_lists_every_board_across_pages(client: PinterestClient, tokens: 
 
 
 def test_single_image_pin_is_sent_inline_with_its_fields(
-    client: PinterestClient, tokens: TokenSet, account: AccountIdentity, state: SandboxState
+    client: PinterestClient, tokens: TokenSet, account: AccountIdentity, state: SandboxState, sandbox: Sandbox
 ) -> None:
     draft = pin("Lemon tart", image(alt_text="A lemon tart"), link="https://example.test/tart")
     result = client.publish(tokens.access_token, account, draft)
-    assert result.permalink == f"https://www.pinterest.com/pin/{result.post_id}/"
+    assert result.permalink == f"{sandbox.base('pinterest')}/pin/{result.post_id}/"
     [posted] = state.published
     assert (posted.id, posted.kind, posted.payload["source_type"]) == (result.post_id, "image", "image_base64")
     assert posted.payload | {"created_at": None} == {
@@ -144,6 +144,7 @@ def test_single_image_pin_is_sent_inline_with_its_fields(
         "source_type": "image_base64",
         "items": 1,
         "created_at": None,
+        "image_urls": [],  # sent inline: no address to show it from
     }
 
 

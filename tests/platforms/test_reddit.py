@@ -149,7 +149,7 @@ def test_text_post_is_submitted_with_its_permalink(client, sandbox, state):
         "Hello Reddit",
         "Body **markdown**",
     )
-    assert result.permalink == f"https://www.reddit.com/r/sandbox/comments/{post.id}/hello_reddit/"
+    assert result.permalink == f"{sandbox.base('reddit')}/r/sandbox/comments/{post.id}/hello_reddit/"
 
 
 def test_subreddit_given_as_r_slash_name_is_accepted(client, sandbox, state):
@@ -196,7 +196,7 @@ def test_image_post_uploads_through_the_lease_and_is_found_in_the_listing(client
     [asset] = state.objects["assets"].values()
     assert asset["uploaded"] and asset["bytes"] == len(PNG.data or b"")
     assert post.payload["url"].endswith(asset["key"])  # the media URL from S3's <Location>
-    assert result.permalink == f"https://www.reddit.com/r/sandbox/comments/{post.id}/hello_reddit/"
+    assert result.permalink == f"{sandbox.base('reddit')}/r/sandbox/comments/{post.id}/hello_reddit/"
 
 
 def test_video_post_uploads_video_and_poster_and_waits_for_processing(client, sandbox, state):
@@ -234,7 +234,7 @@ def test_several_images_become_a_gallery_with_captions(client, sandbox, state):
     assert post.kind == "gallery" and result.post_id == post.id
     assert [item["caption"] for item in post.payload["items"]] == ["photo 0", "photo 1", "photo 2"]
     assert post.payload["text"] == "the story"
-    assert result.permalink == f"https://www.reddit.com/gallery/{post.id}"
+    assert result.permalink == f"{sandbox.base('reddit')}/gallery/{post.id}"
 
 
 def test_oversized_file_is_refused_by_the_upload_target_with_sizes(client, sandbox, state, monkeypatch):

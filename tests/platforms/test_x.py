@@ -245,7 +245,7 @@ def test_text_post_is_created_with_its_permalink(
     result = x.publish(token.access_token, account, Draft("Hello from SocialHub & friends"))
     [post] = published(sandbox)
     assert (post.id, post.kind, post.payload["text"]) == (result.post_id, "text", "Hello from SocialHub & friends")
-    assert result.permalink == f"https://x.com/sandbox_creator/status/{result.post_id}"
+    assert result.permalink == f"{sandbox.base('x')}/sandbox_creator/status/{result.post_id}"
 
 
 def test_four_images_upload_one_by_one_with_alt_text(

@@ -99,7 +99,11 @@ class TestPublish:
         target = queued_target(x_account)
         assert publishing.publish_target(target.tenant_id, target.id) is PublishStatus.PUBLISHED
         row, post = reload(target)
-        assert row.platform_post_id and row.permalink and row.permalink.startswith("https://x.com/")
+        # Sandbox mode: the permalink opens the sandbox's own page for the post, at x.com's path.
+        assert (
+            row.platform_post_id
+            and row.permalink == f"{sandboxed.base('x')}/sandbox_creator/status/{row.platform_post_id}"
+        )
         assert post.status is PostStatus.PUBLISHED and post.published_at is not None
         assert len(published(sandboxed)) == 1
         assert publishing.publish_target(target.tenant_id, target.id) is None  # not due any more
