@@ -5,9 +5,10 @@ from __future__ import annotations
 import argparse
 import getpass
 import logging
+import subprocess
 import sys
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 
 from socialhub.context import Context
 from socialhub.models import PlanTier, Role
@@ -79,16 +80,45 @@ def cmd_rotate_keys(_args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_seed_demo(_args: argparse.Namespace) -> int:
-    from socialhub.services.demo import DEMO_PASSWORD, seed_demo
+def cmd_seed_demo(args: argparse.Namespace) -> int:
+    from socialhub.services import demo
 
+    # httpx logs every request's full URL at INFO, and OAuth URLs carry codes, states and tokens.
+    logging.getLogger("httpx").setLevel(logging.WARNING)
     _database()
-    demo = seed_demo()
-    print(f"demo team '{demo.tenant.name}' ({demo.tenant.id})")
-    for role, user in demo.users.items():
-        print(f"  {role.value:<12} {user.email}")
-    print(f"password for every demo user: {DEMO_PASSWORD}")
+    if not args.activity:
+        created = demo.seed_demo()
+        print(f"demo team '{created.tenant.name}' ({created.tenant.id})")
+        for role, user in created.users.items():
+            print(f"  {role.value:<12} {user.email}")
+        print(f"password for every demo user: {demo.DEMO_PASSWORD}")
+    try:  # a moment for a sandbox that is starting beside the app (`run` starts this with --activity)
+        demo.wait_for_sandbox(timeout=60 if args.activity else 1)
+    except demo.SandboxUnavailable as exc:
+        print(
+            f"no accounts or posts yet: {exc}. They are added when `python -m socialhub run` starts "
+            "(or run `python -m socialhub seed-demo --activity` while it runs)."
+        )
+        return 0 if not args.activity else 1
+    activity = demo.seed_demo_activity()
+    if activity is None:
+        if args.activity:
+            print("no demo team without accounts: nothing to add")
+        return 0
+    platforms = ", ".join(sorted(activity.accounts))
+    sent = ", ".join(f"{name} {status.value}" for name, status in activity.outcomes.items())
+    print(f"demo accounts connected through the sandbox: {platforms}; {len(activity.posts)} posts; sent: {sent}")
     return 0
+
+
+def start_demo_activity(env: Mapping[str, str]) -> subprocess.Popen[bytes]:
+    """`seed-demo --activity` beside the app, with its environment: once the sandbox answers, the demo team gets
+    its accounts and posts (if it has none yet). The launcher starts it; it ends on its own."""
+    from socialhub.settings import PROJECT_ROOT
+
+    return subprocess.Popen(
+        [sys.executable, "-m", "socialhub", "seed-demo", "--activity"], env=dict(env), cwd=PROJECT_ROOT
+    )
 
 
 def cmd_db_provision(_args: argparse.Namespace) -> int:
@@ -178,7 +208,16 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--password", help="Prompted for when omitted on a terminal.")
 
     add("rotate-keys", cmd_rotate_keys, "Re-encrypt every stored platform token under the newest vault key.")
-    add("seed-demo", cmd_seed_demo, "Create a demo team with a user of each role and a few posts.")
+    p = add(
+        "seed-demo",
+        cmd_seed_demo,
+        "Create a demo team with a user of each role; its sandbox accounts and posts follow once the sandbox answers.",
+    )
+    p.add_argument(
+        "--activity",
+        action="store_true",
+        help="Only add the accounts and posts to the existing demo team, waiting up to a minute for the sandbox.",
+    )
 
     p = add("check", cmd_check, "Check the database, schema, queue, and that a worker takes tasks.")
     p.add_argument("--worker-timeout", type=float, default=15, help="Seconds to wait for a worker (0: skip).")

@@ -125,6 +125,10 @@ def run(*, dev: bool = False, port: int = 3000, worker: bool = True, demo: bool 
     if settings.sandbox_mode:
         # The fake platforms, in a process of their own, so the app reaches them over HTTP like real ones.
         processes.append(subprocess.Popen(sandbox_command(port + 1), env=env, cwd=PROJECT_ROOT, start_new_session=True))
+        if demo:
+            from socialhub.cli import start_demo_activity
+
+            start_demo_activity(env)  # the demo team's accounts and posts, through the sandbox once it answers
     processes.append(
         subprocess.Popen(web_command(dev=dev, port=port), env=env, cwd=PROJECT_ROOT, start_new_session=True)
     )

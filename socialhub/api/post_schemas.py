@@ -10,7 +10,7 @@ from pydantic import BaseModel, Field
 
 from socialhub.api.schemas import Body, Text
 from socialhub.models import ApprovalState, ErrorClass, Platform, PostStatus, PostType, PublishStatus
-from socialhub.services.posts import PostDetail, TargetSpec
+from socialhub.services.posts import KEEP, PostDetail, TargetChange, TargetSpec
 
 EXAMPLE_ACCOUNT = "5f0c6c1e-8a4b-4a53-9d52-0c2f1f6a7b11"
 EXAMPLE_MEDIA = "0b6e2f8a-3c1d-4e5f-9a7b-8c9d0e1f2a3b"
@@ -44,6 +44,32 @@ class TargetIn(Body):
 
     def spec(self) -> TargetSpec:
         return TargetSpec(self.account_id, self.custom_content, self.options, tuple(self.media_ids))
+
+
+class TargetUpdate(Body):
+    """A failed or cancelled target's new text, fields or files (PATCH: what is left out stays as it is)."""
+
+    custom_content: Content | None = Field(
+        default=None,
+        examples=["Our spring menu is live: three new drinks."],
+        description="This account's own text; null goes back to the post's shared text.",
+    )
+    options: dict[OptionName, OptionValue] | None = Field(
+        default=None,
+        max_length=20,
+        examples=[{"subreddit": "coffee", "title": "Our spring menu"}],
+        description="The platform's fields, all of them: they replace the target's current ones.",
+    )
+    media_ids: list[uuid.UUID] | None = Field(
+        default=None,
+        max_length=MAX_MEDIA,
+        examples=[[EXAMPLE_MEDIA]],
+        description="This account's own files, in order; [] goes back to the post's files.",
+    )
+
+    def change(self) -> TargetChange:
+        text = self.custom_content if "custom_content" in self.model_fields_set else KEEP
+        return TargetChange(text, self.options, tuple(self.media_ids) if self.media_ids is not None else None)
 
 
 class PostCreate(Body):

@@ -1,4 +1,4 @@
-"""/posts: write a post for several accounts, check it per platform, schedule, approve, cancel and retry."""
+"""/posts: write a post for several accounts, check it per platform, schedule, approve, cancel, fix and retry."""
 
 from __future__ import annotations
 
@@ -17,6 +17,7 @@ from socialhub.api.post_schemas import (
     RejectRequest,
     RetryRequest,
     ScheduleRequest,
+    TargetUpdate,
     ValidationPublic,
 )
 from socialhub.api.schemas import Text
@@ -157,7 +158,7 @@ def cancel_post(post_id: uuid.UUID, identity: CurrentIdentity) -> PostPublic:
 @router.post(
     "/{post_id}/targets/{target_id}/retry",
     response_model=PostPublic,
-    summary="Publish a failed target again now.",
+    summary="Publish a failed or cancelled target again now (an unconfirmed one once checked).",
     **needs(Permission.POSTS_PUBLISH),
 )
 def retry_target(
@@ -165,3 +166,16 @@ def retry_target(
 ) -> PostPublic:
     detail = posts.retry_target(identity.context, post_id, target_id, confirm_not_published=body.confirm_not_published)
     return PostPublic.of(detail)
+
+
+@router.patch(
+    "/{post_id}/targets/{target_id}",
+    response_model=PostPublic,
+    summary="Fix a failed or cancelled target (its text, fields or files) before retrying it; the others stay as "
+    "they are.",
+    **needs(Permission.POSTS_WRITE),
+)
+def update_target(
+    post_id: uuid.UUID, target_id: uuid.UUID, body: TargetUpdate, identity: CurrentIdentity
+) -> PostPublic:
+    return PostPublic.of(posts.update_target(identity.context, post_id, target_id, body.change()))

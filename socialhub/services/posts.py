@@ -8,12 +8,13 @@ FOR UPDATE wherever they change, so a worker's claim and a person's cancel can n
 
 from __future__ import annotations
 
+import enum
 import uuid
 from collections.abc import Mapping, Sequence
 from contextlib import ExitStack
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, Final
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
@@ -26,6 +27,7 @@ from socialhub.models import (
     AIRequest,
     ApprovalPolicy,
     ApprovalState,
+    Media,
     Platform,
     Post,
     PostPlatform,
@@ -53,6 +55,8 @@ EDITABLE = frozenset({PostStatus.DRAFT, PostStatus.PENDING_APPROVAL})
 DELETABLE = frozenset({PostStatus.DRAFT, PostStatus.PENDING_APPROVAL, PostStatus.CANCELLED, PostStatus.FAILED})
 STOPPABLE = frozenset({PublishStatus.PENDING, PublishStatus.QUEUED, PublishStatus.RETRY_WAIT})
 AT_REST = frozenset({PublishStatus.PENDING, PublishStatus.FAILED, PublishStatus.CANCELLED})  # nothing sent or sending
+FIXABLE = frozenset({PublishStatus.FAILED, PublishStatus.CANCELLED})  # a target that can be changed, then retried
+RETRYABLE = FIXABLE | {PublishStatus.UNCONFIRMED}
 # Rows a platform has, or may have: what stops a cancel or a delete, in words.
 OUT = {
     PublishStatus.PUBLISHED: "already published it",
@@ -75,6 +79,41 @@ class TargetSpec:
 class PostDetail:
     post: Post
     targets: list[PostPlatform]
+
+
+class _Keep(enum.Enum):
+    KEEP = "keep"
+
+
+KEEP: Final = _Keep.KEEP  # "leave it as it is", where None already means something (the post's own text)
+
+
+@dataclass(frozen=True)
+class TargetChange:
+    """A new text, options or files for one target; what is left out stays as it is."""
+
+    custom_content: str | _Keep | None = KEEP  # None: the post's shared text again
+    options: Mapping[str, Any] | None = None  # the platform's fields, all of them
+    media_ids: Sequence[uuid.UUID] | None = None  # this target's own files; empty: the post's files again
+
+
+@dataclass(frozen=True)
+class TargetView:
+    """What one target sends (or sent) as its platform gets it: the text, the fields and the files."""
+
+    row: PostPlatform
+    text: str
+    own_text: bool  # its own text rather than the post's shared one
+    options: dict[str, Any]  # with the post's title where the target has none (as publishing does)
+    media: list[Media]  # in order; a file deleted since is left out and counted in ``missing_media``
+    own_media: bool
+    missing_media: int
+
+
+@dataclass(frozen=True)
+class PostView:
+    post: Post
+    targets: list[TargetView]
 
 
 # --- helpers ---------------------------------------------------------------------------------------------
@@ -557,13 +596,13 @@ def cancel_post(ctx: Context, post_id: uuid.UUID) -> PostDetail:
 def retry_target(
     ctx: Context, post_id: uuid.UUID, post_platform_id: uuid.UUID, *, confirm_not_published: bool = False
 ) -> PostDetail:
-    """Queue a failed target again now. An unconfirmed one only once a person checked the platform."""
+    """Queue a failed or cancelled target again now (after fixing it, or as it was). An unconfirmed one only once
+    a person checked the platform. A post changed after its approval needs an approver to send it: the retry is
+    that approval."""
     require(ctx, Permission.POSTS_PUBLISH)
     with tenant_session(ctx) as session:
         post, rows = _locked(session, ctx, post_id, author=False)
-        row = next((r for r in rows if r.id == post_platform_id), None)
-        if row is None:
-            raise NotFound("This post has no such target.")
+        row = _target(rows, post_platform_id)
         name = _title(row.platform)
         if row.status is PublishStatus.UNCONFIRMED and not confirm_not_published:
             raise Conflict(
@@ -571,15 +610,120 @@ def retry_target(
                 f"the account on {name}; if the post is not there, retry with confirm_not_published set to true.",
                 details={"field": "confirm_not_published"},
             )
-        if row.status not in (PublishStatus.FAILED, PublishStatus.UNCONFIRMED):
-            raise Conflict(f"Only a failed target can be retried; the {name} one is {_label(row.status)}.")
-        if post.status is PostStatus.CANCELLED:
-            raise Conflict("This post was cancelled, so none of it is retried.")
+        if row.status not in RETRYABLE:
+            raise Conflict(f"Only a failed or cancelled target can be retried; the {name} one is {_label(row.status)}.")
+        if post.status is PostStatus.PENDING_APPROVAL:
+            raise Conflict("This post is waiting for approval: approve or reject it instead.")
+        approving = post.approval_state is ApprovalState.PENDING  # changed since it was approved, or never was
+        if approving and not _may_approve(ctx, post):
+            raise NotPermitted(
+                "This post changed after it was approved (or was never approved), so an approver must send it: "
+                "ask another approver to retry it."
+            )
         before = _view(post, rows)
-        _requeue(row, utcnow())
+        _check(session, post, [row])  # it may have been changed, or a file deleted, since it was scheduled
+        now = utcnow()
+        _requeue(row, now)
+        if approving:
+            post.approval_state, post.approved_by, post.approved_at = ApprovalState.APPROVED, ctx.user_id, now
         if post.status is not PostStatus.PUBLISHING:  # the pipeline settles the final status from the rows
             post.status = PostStatus.SCHEDULED
-        _record(session, ctx, "post.retried", post, rows, before, target=str(row.id), confirmed=confirm_not_published)
+        _record(
+            session,
+            ctx,
+            "post.retried",
+            post,
+            rows,
+            before,
+            target=str(row.id),
+            confirmed=confirm_not_published,
+            approved=approving,
+        )
+        session.commit()
+        return PostDetail(post, rows)
+
+
+# --- fixing a target that failed or was cancelled ------------------------------------------------------
+
+
+def _target(rows: Sequence[PostPlatform], post_platform_id: uuid.UUID) -> PostPlatform:
+    row = next((r for r in rows if r.id == post_platform_id), None)
+    if row is None:
+        raise NotFound("This post has no such target.")
+    return row
+
+
+def _may_approve(ctx: Context, post: Post) -> bool:
+    """approve_post's rule: an approver, and not for their own post unless an owner or admin."""
+    own = post.created_by == ctx.user_id and ctx.role not in (Role.OWNER, Role.ADMIN)
+    return has_permission(ctx.role, Permission.POSTS_APPROVE) and not own
+
+
+def _target_view(row: PostPlatform) -> dict[str, Any]:
+    """The audit log's picture of one target's content."""
+    return {
+        "target": str(row.id),
+        "platform": row.platform.value,
+        "status": row.status.value,
+        "custom_content": row.custom_content[:500] if row.custom_content is not None else None,
+        "options": dict(row.options),
+        "media": list(row.custom_media),
+    }
+
+
+def _change(session: Session, row: PostPlatform, change: TargetChange) -> None:
+    if change.custom_content is not KEEP:
+        row.custom_content = change.custom_content
+    if change.options is not None:
+        row.options = dict(change.options)
+    if change.media_ids is not None:
+        row.custom_media = media_items.check_attachable(session, change.media_ids, field="media_ids")
+
+
+def _fixable(row: PostPlatform) -> None:
+    if row.status not in FIXABLE:
+        raise Conflict(
+            f"Only a failed or cancelled target can be changed; the {_title(row.platform)} one is {_label(row.status)}."
+        )
+
+
+def check_target(ctx: Context, post_id: uuid.UUID, post_platform_id: uuid.UUID, change: TargetChange) -> list[str]:
+    """What the target's platform would say about it with ``change`` made (as someone edits it); nothing is
+    written."""
+    require(ctx, Permission.POSTS_READ)
+    with tenant_session(ctx) as session:
+        post = _get(session, post_id)
+        row = _target(_targets(session, [post.id]), post_platform_id)
+        session.expunge_all()  # the change below is a what-if: it must never be flushed
+        _change(session, row, change)
+        problems = _problems(session, post, [row])[str(row.social_account_id)]
+        session.rollback()
+    return problems
+
+
+def update_target(ctx: Context, post_id: uuid.UUID, post_platform_id: uuid.UUID, change: TargetChange) -> PostDetail:
+    """Change a failed or cancelled target's text, platform fields or files, so that a retry can succeed; the
+    other targets (published ones above all) are not touched. Refused, with nothing changed, while its platform
+    would refuse it. When the team's policy would hold this person's post for an approver, the post needs one
+    again before the target goes out (see ``retry_target``)."""
+    require(ctx, Permission.POSTS_WRITE)
+    with tenant_session(ctx) as session:
+        post, rows = _locked(session, ctx, post_id)
+        row = _target(rows, post_platform_id)
+        _fixable(row)
+        before = _target_view(row)
+        _change(session, row, change)
+        _check(session, post, [row])
+        if _target_view(row) != before:
+            tenant = session.get(Tenant, ctx.tenant_id)
+            assert tenant is not None
+            if _needs_approval(ctx, tenant):
+                post.approval_state, post.approved_by, post.approved_at = ApprovalState.PENDING, None, None
+            post.updated_at = utcnow()
+            after = {**_target_view(row), "approval_state": post.approval_state.value}
+            audit.record(
+                session, ctx, "post.target_updated", entity_type="post", entity_id=post.id, before=before, after=after
+            )
         session.commit()
         return PostDetail(post, rows)
 
@@ -633,3 +777,30 @@ def get_post(ctx: Context, post_id: uuid.UUID) -> PostDetail:
     with tenant_session(ctx) as session:
         post = _get(session, post_id)
         return PostDetail(post, _targets(session, [post.id]))
+
+
+def describe_post(ctx: Context, post_id: uuid.UUID) -> PostView:
+    """``get_post`` with what each target sends (or sent): the text, the fields and the files its platform gets."""
+    require(ctx, Permission.POSTS_READ)
+    with tenant_session(ctx) as session:
+        post = _get(session, post_id)
+        rows = _targets(session, [post.id])
+        wanted = {media_id for row in rows for media_id in media_items.target_media_ids(post, row)}
+        found = session.exec(select(Media).where(col(Media.id).in_(wanted))).all() if wanted else []
+    files = {row.id: row for row in found}
+    views = []
+    for row in rows:
+        ids = media_items.target_media_ids(post, row)
+        draft = draft_for(post, row)
+        views.append(
+            TargetView(
+                row=row,
+                text=draft.text,
+                own_text=row.custom_content is not None,
+                options=dict(draft.options),
+                media=[files[i] for i in ids if i in files],
+                own_media=bool(row.custom_media),
+                missing_media=sum(i not in files for i in ids),
+            )
+        )
+    return PostView(post, views)

@@ -19,9 +19,11 @@ from socialhub.context import Context
 from socialhub.db import tenant_session
 from socialhub.models import Platform, Post, PostPlatform, PostStatus, PublishStatus, Role, SocialAccount
 from socialhub.security.permissions import ROLE_PERMISSIONS, Permission
+from socialhub.services import media
 from tests.api.conftest import Team
 from tests.api.test_identity_api import assert_error, operations
 from tests.factories import make_account
+from tests.media import samples
 
 LONG_FOR_X = "word " * 60  # 300 characters as X counts them; X allows 280
 
@@ -185,6 +187,66 @@ class TestFlows:
         assert_error(api.get("/api/v1/posts", params={"status": "lost"}, headers=headers), 422)
         assert_error(api.get("/api/v1/posts", params={"q": "a\x00b"}, headers=headers), 422)
 
+    def test_a_failed_target_is_fixed_then_retried_and_the_published_one_is_untouched(
+        self, api: TestClient, team: Team, x: SocialAccount
+    ) -> None:
+        reddit = make_account(team.tenant, platform=Platform.REDDIT)
+        body = {
+            "content": "Spring menu is here",
+            "targets": [
+                {"account_id": str(x.id)},
+                {
+                    "account_id": str(reddit.id),
+                    "options": {"subreddit": "textonly", "title": "Menu", "link": "https://a.example"},
+                },
+            ],
+        }
+        headers = team[Role.EDITOR].headers
+        post = api.post("/api/v1/posts", json=body, headers=headers).json()
+        url = f"/api/v1/posts/{post['id']}"
+        api.post(f"{url}/schedule", headers=headers)
+        targets = {t["platform"]: t for t in post["targets"]}
+        set_rows(team, post["id"], status=PublishStatus.PUBLISHED, permalink="https://x.com/a/status/1")
+        with tenant_session(Context.system(team.tenant.id)) as session:
+            row = session.get(PostPlatform, uuid.UUID(targets["reddit"]["id"]))
+            assert row is not None
+            row.status, row.error_message = PublishStatus.FAILED, "That subreddit only accepts text posts."
+            session.commit()
+        target_url = f"{url}/targets/{targets['reddit']['id']}"
+
+        refused = assert_error(
+            api.patch(f"{url}/targets/{targets['x']['id']}", json={"custom_content": "Again"}, headers=headers), 409
+        )
+        assert "the X one is published" in refused["message"]
+        invalid = assert_error(
+            api.patch(target_url, json={"options": {"subreddit": "textonly"}}, headers=headers), 422, "invalid"
+        )
+        assert invalid["details"]["problems"] == {str(reddit.id): ["Reddit posts need a title."]}
+
+        fixed = api.patch(
+            target_url,
+            json={"custom_content": "Spring menu, as text", "options": {"subreddit": "textonly", "title": "Menu"}},
+            headers=headers,
+        )
+        assert fixed.status_code == 200, fixed.text
+        after = {t["platform"]: t for t in fixed.json()["targets"]}
+        assert after["reddit"]["custom_content"] == "Spring menu, as text" and "link" not in after["reddit"]["options"]
+        assert after["reddit"]["status"] == "failed" and after["x"] == {
+            **targets["x"],
+            **{k: after["x"][k] for k in ("status", "permalink", "next_attempt_at", "published_at")},
+        }
+        shared = api.patch(target_url, json={"custom_content": None}, headers=headers)
+        assert {t["platform"]: t for t in shared.json()["targets"]}["reddit"]["custom_content"] is None
+        kept = {t["platform"]: t for t in api.patch(target_url, json={}, headers=headers).json()["targets"]}
+        assert kept["reddit"]["options"] == {"subreddit": "textonly", "title": "Menu"}
+
+        retried = api.post(f"{target_url}/retry", headers=headers)
+        assert retried.status_code == 200, retried.text
+        statuses = {t["platform"]: t["status"] for t in retried.json()["targets"]}
+        assert statuses == {"x": "published", "reddit": "queued"}
+        audit = api.get("/api/v1/audit", headers=team[Role.OWNER].headers).json()["data"]
+        assert [e["action"] for e in audit].count("post.target_updated") == 2
+
 
 class TestAccess:
     def test_a_viewer_cannot_create_and_a_contributor_cannot_approve_or_retry(
@@ -200,7 +262,7 @@ class TestAccess:
 
     def test_every_posts_route_for_every_role(self, api: TestClient, team: Team) -> None:
         guarded = [(m, p, op["x-required-permission"]) for m, p, op in operations(api) if p.startswith("/posts")]
-        assert len(guarded) == 11
+        assert len(guarded) == 12
         for method, path, permission in guarded:
             for role in Role:
                 url = "/api/v1" + re.sub(r"\{[^}]+\}", str(uuid.uuid4()), path)
@@ -218,11 +280,15 @@ class TestAccess:
         api.post(f"/api/v1/posts/{foreign['id']}/schedule", json={}, headers=other_team[Role.CONTRIBUTOR].headers)
         owner = team[Role.OWNER].headers
         bodies = {"PATCH": {"content": "Taken"}, "POST": {}}
+        special = {
+            "/posts/{post_id}/reject": {"reason": "No"},
+            "/posts/{post_id}/targets/{target_id}": {"custom_content": "Taken"},
+        }
         routes = [(m, p) for m, p, _ in operations(api) if "{post_id}" in p]
-        assert len(routes) == 9
+        assert len(routes) == 10
         for method, path in routes:
             url = "/api/v1" + path.format(post_id=foreign["id"], target_id=foreign["targets"][0]["id"])
-            body = {"reason": "No"} if path.endswith("/reject") else bodies.get(method)
+            body = special.get(path, bodies.get(method))
             assert_error(api.request(method, url, json=body, headers=owner), 404, "not_found")
         mine = {"content": "Hi", "targets": [{"account_id": str(foreign_account.id)}]}
         error = assert_error(api.post("/api/v1/posts", json=mine, headers=owner), 404, "not_found")
@@ -231,6 +297,9 @@ class TestAccess:
         with tenant_session(Context.system(other_team.tenant.id)) as session:
             post = session.get(Post, uuid.UUID(foreign["id"]))
         assert post is not None and post.status is PostStatus.PENDING_APPROVAL and post.content == "Spring menu is here"
+        with tenant_session(Context.system(other_team.tenant.id)) as session:
+            row = session.exec(select(PostPlatform).where(PostPlatform.post_id == post.id)).one()
+        assert row.custom_content is None
 
 
 class TestBadInput:
@@ -250,6 +319,40 @@ class TestBadInput:
     def test_bad_posts_are_422_never_500(self, api: TestClient, team: Team, body: dict[str, Any]) -> None:
         r = api.post("/api/v1/posts", json=body, headers=team[Role.EDITOR].headers)
         assert_error(r, 422)
+
+    @pytest.mark.parametrize(
+        "body",
+        [
+            {"custom_content": "a\x00b"},
+            {"custom_content": "x" * 100_001},
+            {"options": {"Bad Key": 1}},
+            {"options": {"title": ["a"]}},
+            {"options": {f"o{n}": n for n in range(21)}},
+            {"media_ids": ["nope"]},
+            {"content": "the post's field, not the target's"},
+        ],
+    )
+    def test_bad_target_changes_are_422_and_change_nothing(
+        self, api: TestClient, team: Team, x: SocialAccount, body: dict[str, Any]
+    ) -> None:
+        post = create(api, team, Role.EDITOR, x)
+        set_rows(team, post["id"], status=PublishStatus.FAILED)
+        url = f"/api/v1/posts/{post['id']}/targets/{post['targets'][0]['id']}"
+        assert_error(api.patch(url, json=body, headers=team[Role.EDITOR].headers), 422)
+        target = api.get(f"/api/v1/posts/{post['id']}", headers=team[Role.EDITOR].headers).json()["targets"][0]
+        assert (target["custom_content"], target["options"], target["media_ids"]) == (None, {}, [])
+
+    def test_a_file_of_another_team_cannot_be_a_targets_file(
+        self, api: TestClient, team: Team, other_team: Team, x: SocialAccount
+    ) -> None:
+        theirs = Context(other_team.tenant.id, other_team[Role.EDITOR].user.id, Role.EDITOR)
+        foreign = str(media.upload_file(theirs, samples.png(), filename="theirs.png").id)
+        post = create(api, team, Role.EDITOR, x)
+        set_rows(team, post["id"], status=PublishStatus.FAILED)
+        url = f"/api/v1/posts/{post['id']}/targets/{post['targets'][0]['id']}"
+        r = api.patch(url, json={"media_ids": [foreign]}, headers=team[Role.EDITOR].headers)
+        error = assert_error(r, 404, "not_found")
+        assert error["message"] == "There is no such media file." and error["details"] == {"media_id": foreign}
 
     def test_bad_schedule_input_is_422(self, api: TestClient, team: Team, x: SocialAccount) -> None:
         post = create(api, team, Role.EDITOR, x)

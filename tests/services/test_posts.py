@@ -36,7 +36,8 @@ from socialhub.models import (
 from socialhub.services import posts, publishing, tenants
 from socialhub.services.errors import Conflict, Invalid, NotFound, NotPermitted
 from socialhub.services.posts import TargetSpec
-from tests.factories import make_account, make_tenant, make_user
+from tests.conftest import Sandbox
+from tests.factories import connect_sandbox_account, make_account, make_tenant, make_user
 
 LONG_FOR_X = "word " * 60  # 300 characters as X counts them; X allows 280
 
@@ -528,10 +529,292 @@ class TestRetry:
         post_id = draft(users[Role.EDITOR], x)
         posts.schedule_post(ctx, post_id)
         target = posts.get_post(ctx, post_id).targets[0]
-        with pytest.raises(Conflict, match="Only a failed target"):
+        with pytest.raises(Conflict, match="Only a failed or cancelled target"):
             posts.retry_target(ctx, post_id, target.id)
         with pytest.raises(NotFound):
             posts.retry_target(ctx, draft(users[Role.EDITOR], x), target.id)
+
+
+class TestFixTarget:
+    """A failed or cancelled target gets a new text, fields or files, then goes out again; the rest stays."""
+
+    @pytest.fixture
+    def reddit(self, tenant: Tenant) -> SocialAccount:
+        return make_account(tenant, platform=Platform.REDDIT)
+
+    def _sent(
+        self,
+        author: User,
+        x: SocialAccount,
+        reddit: SocialAccount,
+        *,
+        reddit_status: PublishStatus,
+        approver: User | None = None,
+    ) -> tuple[uuid.UUID, PostPlatform, PostPlatform]:
+        """A post that went out to X while its Reddit target ended ``reddit_status`` (``approver``: for a
+        contributor's post)."""
+        targets = [TargetSpec(x.id), TargetSpec(reddit.id, options={"subreddit": "textonly", "title": "Menu"})]
+        post_id = posts.create_post(ctx_of(author), content="Spring menu is here", targets=targets).post.id
+        posts.schedule_post(ctx_of(author), post_id)
+        if approver is not None:
+            posts.approve_post(ctx_of(approver), post_id)
+        set_rows(author, post_id, Platform.X, status=PublishStatus.PUBLISHED, permalink="https://x.com/a/status/1")
+        set_rows(
+            author,
+            post_id,
+            Platform.REDDIT,
+            status=reddit_status,
+            error_class=ErrorClass.PERMANENT,
+            error_message="That subreddit only accepts text posts.",
+        )
+        with tenant_session(ctx_of(author)) as session:
+            post = session.get(Post, post_id)
+            assert post is not None
+            post.status = PostStatus.PARTIALLY_PUBLISHED
+            session.commit()
+        rows = {row.platform: row for row in posts.get_post(ctx_of(author), post_id).targets}
+        return post_id, rows[Platform.X], rows[Platform.REDDIT]
+
+    def test_text_and_fields_change_on_that_target_only_and_the_audit_log_has_both_sides(
+        self, users: dict[Role, User], x: SocialAccount, reddit: SocialAccount
+    ) -> None:
+        editor = users[Role.EDITOR]
+        post_id, published, failed = self._sent(editor, x, reddit, reddit_status=PublishStatus.FAILED)
+        change = posts.TargetChange(
+            custom_content="Spring menu, in words", options={"subreddit": "coffee", "title": "Menu"}
+        )
+        detail = posts.update_target(ctx_of(editor), post_id, failed.id, change)
+        rows = {row.platform: row for row in detail.targets}
+        assert rows[Platform.REDDIT].custom_content == "Spring menu, in words"
+        assert rows[Platform.REDDIT].options == {"subreddit": "coffee", "title": "Menu"}
+        assert rows[Platform.REDDIT].status is PublishStatus.FAILED  # fixed, not sent: a retry sends it
+        after = {row.platform: row for row in posts.get_post(ctx_of(editor), post_id).targets}
+        x_row = after[Platform.X]
+        assert (x_row.status, x_row.updated_at, x_row.custom_content, x_row.options) == (
+            PublishStatus.PUBLISHED,
+            published.updated_at,
+            None,
+            {},
+        )
+        entry = actions(users[Role.OWNER], post_id)[-1]
+        assert entry.action == "post.target_updated"
+        assert entry.before is not None and entry.after is not None
+        assert (entry.before["custom_content"], entry.after["custom_content"]) == (None, "Spring menu, in words")
+        assert entry.after["options"]["subreddit"] == "coffee" and entry.after["target"] == str(failed.id)
+
+    def test_what_is_left_out_stays_and_none_goes_back_to_the_shared_text(
+        self, users: dict[Role, User], x: SocialAccount, reddit: SocialAccount
+    ) -> None:
+        editor = users[Role.EDITOR]
+        post_id, _, failed = self._sent(editor, x, reddit, reddit_status=PublishStatus.FAILED)
+        ctx = ctx_of(editor)
+        posts.update_target(ctx, post_id, failed.id, posts.TargetChange(custom_content="Own words"))
+        row = posts.update_target(
+            ctx, post_id, failed.id, posts.TargetChange(options={"subreddit": "a_b", "title": "T"})
+        )
+        reddit_row = next(r for r in row.targets if r.platform is Platform.REDDIT)
+        assert (reddit_row.custom_content, reddit_row.options["subreddit"]) == ("Own words", "a_b")
+        back = posts.update_target(ctx, post_id, failed.id, posts.TargetChange(custom_content=None))
+        reddit_row = next(r for r in back.targets if r.platform is Platform.REDDIT)
+        assert reddit_row.custom_content is None and reddit_row.options == {"subreddit": "a_b", "title": "T"}
+        count = len(actions(users[Role.OWNER], post_id))
+        posts.update_target(ctx, post_id, failed.id, posts.TargetChange())  # nothing changes: nothing recorded
+        assert len(actions(users[Role.OWNER], post_id)) == count
+
+    def test_what_the_platform_would_refuse_is_refused_and_nothing_changes(
+        self, users: dict[Role, User], x: SocialAccount, reddit: SocialAccount
+    ) -> None:
+        editor = users[Role.EDITOR]
+        post_id, _, failed = self._sent(editor, x, reddit, reddit_status=PublishStatus.FAILED)
+        change = posts.TargetChange(custom_content="x" * 40_001, options={"subreddit": "r/no way", "title": ""})
+        assert posts.check_target(ctx_of(editor), post_id, failed.id, change) == [
+            "“no way” isn't a subreddit name (3–21 letters, digits or underscores).",
+            "Reddit posts need a title.",
+            "Reddit text posts can have at most 40,000 characters; this one has 40,001.",
+        ]
+        with pytest.raises(Invalid, match=re.escape("Fix these first. Reddit: “no way” isn't a subreddit")) as refused:
+            posts.update_target(ctx_of(editor), post_id, failed.id, change)
+        assert refused.value.details["problems"][str(reddit.id)][1] == "Reddit posts need a title."
+        row = next(r for r in posts.get_post(ctx_of(editor), post_id).targets if r.platform is Platform.REDDIT)
+        assert (row.custom_content, row.options) == (None, {"subreddit": "textonly", "title": "Menu"})
+        fine = posts.TargetChange(options={"subreddit": "coffee", "title": "Menu"})
+        assert posts.check_target(ctx_of(users[Role.VIEWER]), post_id, failed.id, fine) == []
+        assert next(r for r in posts.get_post(ctx_of(editor), post_id).targets if r.id == failed.id).options == {
+            "subreddit": "textonly",
+            "title": "Menu",
+        }  # checking wrote nothing
+
+    @pytest.mark.parametrize("status", [PublishStatus.UNCONFIRMED, PublishStatus.QUEUED, PublishStatus.PUBLISHING])
+    def test_only_a_failed_or_cancelled_target_can_change(
+        self, users: dict[Role, User], x: SocialAccount, reddit: SocialAccount, status: PublishStatus
+    ) -> None:
+        editor = users[Role.EDITOR]
+        post_id, published, other = self._sent(editor, x, reddit, reddit_status=status)
+        change = posts.TargetChange(custom_content="New")
+        with pytest.raises(Conflict, match="Only a failed or cancelled target can be changed; the X one is published"):
+            posts.update_target(ctx_of(editor), post_id, published.id, change)
+        with pytest.raises(Conflict, match=f"the Reddit one is {status.value}"):
+            posts.update_target(ctx_of(editor), post_id, other.id, change)
+
+    def test_a_contributor_fixes_only_their_own_posts_and_a_viewer_none(
+        self, users: dict[Role, User], x: SocialAccount, reddit: SocialAccount
+    ) -> None:
+        post_id, _, failed = self._sent(users[Role.EDITOR], x, reddit, reddit_status=PublishStatus.FAILED)
+        change = posts.TargetChange(custom_content="Mine")
+        with pytest.raises(NotPermitted, match="only their own"):
+            posts.update_target(ctx_of(users[Role.CONTRIBUTOR]), post_id, failed.id, change)
+        with pytest.raises(NotPermitted):
+            posts.update_target(ctx_of(users[Role.VIEWER]), post_id, failed.id, change)
+        stranger = make_user(make_tenant(), role=Role.OWNER, password=None)
+        with pytest.raises(NotFound):
+            posts.update_target(ctx_of(stranger), post_id, failed.id, change)
+        with pytest.raises(NotFound, match="no such target"):
+            posts.update_target(ctx_of(users[Role.EDITOR]), post_id, uuid.uuid4(), change)
+
+    def test_a_contributors_fix_goes_out_only_when_an_approver_retries_it(
+        self, users: dict[Role, User], x: SocialAccount, reddit: SocialAccount
+    ) -> None:
+        contributor = users[Role.CONTRIBUTOR]
+        post_id, _, failed = self._sent(
+            contributor, x, reddit, reddit_status=PublishStatus.FAILED, approver=users[Role.EDITOR]
+        )
+        assert posts.get_post(ctx_of(contributor), post_id).post.approval_state is ApprovalState.APPROVED
+        change = posts.TargetChange(options={"subreddit": "coffee", "title": "Menu"})
+        fixed = posts.update_target(ctx_of(contributor), post_id, failed.id, change)
+        assert (fixed.post.approval_state, fixed.post.approved_by) == (ApprovalState.PENDING, None)
+        with pytest.raises(NotPermitted):
+            posts.retry_target(ctx_of(contributor), post_id, failed.id)  # contributors never publish
+        retried = posts.retry_target(ctx_of(users[Role.EDITOR]), post_id, failed.id)
+        assert (retried.post.approval_state, retried.post.approved_by) == (
+            ApprovalState.APPROVED,
+            users[Role.EDITOR].id,
+        )
+        assert {r.platform: r.status for r in retried.targets} == {
+            Platform.X: PublishStatus.PUBLISHED,
+            Platform.REDDIT: PublishStatus.QUEUED,
+        }
+        assert actions(users[Role.OWNER], post_id)[-1].after["approved"] is True  # type: ignore[index]
+
+    def test_under_everyone_needs_approval_an_editor_cannot_send_their_own_fix_but_an_admin_can(
+        self, tenant: Tenant, users: dict[Role, User], x: SocialAccount, reddit: SocialAccount
+    ) -> None:
+        editor = users[Role.EDITOR]
+        post_id, _, failed = self._sent(editor, x, reddit, reddit_status=PublishStatus.FAILED)
+        tenants.update_tenant(ctx_of(users[Role.OWNER]), approval=ApprovalPolicy.EVERYONE)
+        posts.update_target(ctx_of(editor), post_id, failed.id, posts.TargetChange(custom_content="Fixed"))
+        with pytest.raises(NotPermitted, match="an approver must send it"):
+            posts.retry_target(ctx_of(editor), post_id, failed.id)
+        assert (
+            posts.retry_target(ctx_of(users[Role.ADMIN]), post_id, failed.id).post.approved_by == users[Role.ADMIN].id
+        )
+
+    def test_a_cancelled_target_is_fixed_and_sent_even_on_a_cancelled_post(
+        self, users: dict[Role, User], x: SocialAccount
+    ) -> None:
+        ctx = ctx_of(users[Role.EDITOR])
+        post_id = draft(users[Role.EDITOR], x)
+        posts.schedule_post(ctx, post_id, at=in_an_hour())
+        target = posts.cancel_post(ctx, post_id).targets[0]
+        posts.update_target(ctx, post_id, target.id, posts.TargetChange(custom_content="Spring menu, at last"))
+        retried = posts.retry_target(ctx, post_id, target.id)
+        assert retried.post.status is PostStatus.SCHEDULED
+        assert (retried.targets[0].status, retried.targets[0].custom_content) == (
+            PublishStatus.QUEUED,
+            "Spring menu, at last",
+        )
+
+    def test_a_retry_is_checked_first_and_refused_while_the_platform_would_refuse_it(
+        self, users: dict[Role, User], x: SocialAccount
+    ) -> None:
+        ctx = ctx_of(users[Role.EDITOR])
+        post_id = draft(users[Role.EDITOR], x)
+        posts.schedule_post(ctx, post_id)
+        set_rows(users[Role.EDITOR], post_id, status=PublishStatus.FAILED, custom_content=LONG_FOR_X)
+        target = posts.get_post(ctx, post_id).targets[0]
+        with pytest.raises(Invalid, match="X allows 280"):
+            posts.retry_target(ctx, post_id, target.id)
+        assert posts.get_post(ctx, post_id).targets[0].status is PublishStatus.FAILED
+
+
+class TestFixAndSendAgainThroughThePipeline:
+    def test_reddit_refuses_the_post_it_is_fixed_and_sent_and_x_is_never_sent_again(
+        self, sandboxed: Sandbox, tenant: Tenant, users: dict[Role, User]
+    ) -> None:
+        ctx = ctx_of(users[Role.ADMIN])
+        x_account, reddit = connect_sandbox_account(ctx, "x"), connect_sandbox_account(ctx, "reddit")
+        menu = {"subreddit": "textonly", "title": "Our spring menu", "link": "https://example.com/menu"}
+        targets = [TargetSpec(x_account.id), TargetSpec(reddit.id, options=menu)]
+        post_id = posts.create_post(ctx, content="Spring menu is here", targets=targets).post.id
+        rows = {row.platform: row for row in posts.schedule_post(ctx, post_id).targets}
+        assert publishing.publish_target(tenant.id, rows[Platform.X].id) is PublishStatus.PUBLISHED
+        assert publishing.publish_target(tenant.id, rows[Platform.REDDIT].id) is PublishStatus.FAILED
+        failed = next(r for r in posts.get_post(ctx, post_id).targets if r.platform is Platform.REDDIT)
+        assert failed.error_code == "NO_LINKS" and "that subreddit only allows text posts" in (
+            failed.error_message or ""
+        )
+
+        text_post = {"subreddit": "textonly", "title": "Our spring menu"}
+        posts.update_target(ctx, post_id, failed.id, posts.TargetChange(options=text_post))
+        assert posts.retry_target(ctx, post_id, failed.id).post.status is PostStatus.SCHEDULED
+        assert [publishing.publish_target(tenant.id, row.id) for row in (rows[Platform.X], failed)] == [
+            None,  # published: not due, never claimed again
+            PublishStatus.PUBLISHED,
+        ]
+        assert posts.get_post(ctx, post_id).post.status is PostStatus.PUBLISHED
+        assert len(sandboxed.states["x"].published) == 1
+        [sent] = sandboxed.states["reddit"].published
+        assert (sent.kind, sent.payload["title"]) == ("self", "Our spring menu")
+
+
+class TestDescribe:
+    def test_each_target_shows_the_text_fields_and_files_its_platform_gets(
+        self, tenant: Tenant, users: dict[Role, User], x: SocialAccount, pinterest: SocialAccount
+    ) -> None:
+        from socialhub.models import Media, MediaKind
+
+        ctx = ctx_of(users[Role.EDITOR])
+        with tenant_session(ctx) as session:
+            files = [
+                Media(
+                    tenant_id=tenant.id,
+                    uploaded_by=users[Role.EDITOR].id,
+                    kind=MediaKind.IMAGE,
+                    storage_backend="local",
+                    storage_key=f"{tenant.id}/{name}.png",
+                    filename=f"{name}.png",
+                    content_type="image/png",
+                    size_bytes=10,
+                    checksum_sha256="0" * 64,
+                )
+                for name in ("shared", "pin", "gone")
+            ]
+            session.add_all(files)
+            session.commit()
+        shared, pin, gone = files
+        targets = [
+            TargetSpec(x.id),
+            TargetSpec(
+                pinterest.id, custom_content="For the board", options={"board_id": "b1"}, media_ids=[pin.id, gone.id]
+            ),
+        ]
+        post_id = posts.create_post(
+            ctx, content="Shared words", title="Spring", targets=targets, media_ids=[shared.id]
+        ).post.id
+        with tenant_session(ctx) as session:
+            session.delete(session.get(Media, gone.id))
+            session.commit()
+        view = {t.row.platform: t for t in posts.describe_post(ctx_of(users[Role.VIEWER]), post_id).targets}
+        on_x, on_pinterest = view[Platform.X], view[Platform.PINTEREST]
+        assert (on_x.text, on_x.own_text, on_x.own_media, [m.id for m in on_x.media]) == (
+            "Shared words",
+            False,
+            False,
+            [shared.id],
+        )
+        assert on_x.options == {"title": "Spring"}  # the post's title, as publishing passes it
+        assert (on_pinterest.text, on_pinterest.own_text, on_pinterest.own_media) == ("For the board", True, True)
+        assert [m.id for m in on_pinterest.media] == [pin.id] and on_pinterest.missing_media == 1
+        assert on_pinterest.options == {"board_id": "b1", "title": "Spring"}
 
 
 class TestRead:

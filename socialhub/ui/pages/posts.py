@@ -4,10 +4,14 @@ import reflex as rx
 
 from socialhub.settings import PLATFORMS
 from socialhub.ui import routes
+from socialhub.ui.components.media_picker import thumbnail
 from socialhub.ui.components.post_status import POST_STATUSES, post_status_badge, target_status_badge
 from socialhub.ui.components.status import PLATFORM_LABELS
 from socialhub.ui.layout import app_page
-from socialhub.ui.states.posts import PostDetailState, PostRow, PostsState, TargetChip, TargetRow
+from socialhub.ui.states.posts import PostDetailState, PostRow, PostsState, TargetChip
+from socialhub.ui.views.composer_tabs import MediaChip
+from socialhub.ui.views.post_targets import ShownField, TargetRow
+from socialhub.ui.views.target_fix import target_fixer
 
 # --- the list --------------------------------------------------------------------------------------------
 
@@ -170,14 +174,92 @@ def retry_controls(t: TargetRow) -> rx.Component:
             ),
         ),
     )
-    return rx.cond(
-        PostDetailState.can_publish,
-        rx.match(
-            t.status,
-            ("failed", rx.button("Retry", size="1", on_click=PostDetailState.retry(t.id), class_name="retry")),
-            ("unconfirmed", unconfirmed),
-            rx.fragment(),
+    retry = rx.button(PostDetailState.retry_label, size="1", on_click=PostDetailState.retry(t.id), class_name="retry")
+    fix = rx.button(
+        rx.icon("pencil", size=14),
+        "Fix",
+        size="1",
+        variant="soft",
+        on_click=PostDetailState.start_fix(t.id),
+        class_name="fix-target",
+    )
+    by_approver = rx.text(
+        rx.cond(
+            PostDetailState.reapproval,
+            "Changed since its approval: an approver sends it again.",
+            "An editor sends it again.",
         ),
+        size="1",
+        color_scheme="gray",
+        class_name="retry-by-approver",
+    )
+    controls = rx.hstack(
+        rx.cond(t.fixable & PostDetailState.can_fix, fix),
+        rx.cond(
+            PostDetailState.can_retry,
+            rx.match(t.status, ("failed", retry), ("cancelled", retry), ("unconfirmed", unconfirmed), rx.fragment()),
+            rx.cond(t.fixable & PostDetailState.can_write, by_approver),
+        ),
+        spacing="2",
+        align="center",
+        wrap="wrap",
+    )
+    return rx.cond(PostDetailState.editing == t.id, rx.fragment(), controls)  # its editor has its own buttons
+
+
+def shown_field(f: ShownField) -> rx.Component:
+    return rx.text(
+        rx.text.span(f.label, ": ", color_scheme="gray"),
+        f.value,
+        rx.cond(f.from_post, rx.text.span(" (the post's title)", color_scheme="gray", size="1")),
+        size="2",
+        overflow_wrap="anywhere",
+        class_name="target-field",
+    )
+
+
+def shown_file(m: MediaChip) -> rx.Component:
+    return rx.link(thumbnail(m, size="64px"), href=m.url, is_external=True, title=m.name, class_name="target-file")
+
+
+def outgoing(t: TargetRow) -> rx.Component:
+    """What the platform got (or gets): the text, marked as the target's own or the shared one, fields, files."""
+    return rx.vstack(
+        rx.hstack(
+            rx.text(rx.cond(t.status == "published", "What went out", "What goes out"), size="1", weight="bold"),
+            rx.badge(
+                rx.cond(t.own_text, "Its own text", "The shared text"),
+                variant="outline",
+                radius="full",
+                size="1",
+                color_scheme=rx.cond(t.own_text, "violet", "gray"),
+                class_name="text-source",
+            ),
+            spacing="2",
+            align="center",
+            wrap="wrap",
+        ),
+        rx.text(
+            rx.cond(t.text != "", t.text, "(no text)"),
+            size="2",
+            white_space="pre-wrap",
+            overflow_wrap="anywhere",
+            class_name="target-text",
+        ),
+        rx.foreach(t.fields, shown_field),
+        rx.cond(
+            t.media.length() > 0,
+            rx.flex(rx.foreach(t.media, shown_file), wrap="wrap", spacing="2", class_name="target-files"),
+        ),
+        rx.cond(
+            t.missing_media > 0,
+            rx.text(t.missing_media, " file(s) deleted since it was attached.", size="1", color_scheme="red"),
+        ),
+        spacing="1",
+        width="100%",
+        padding_left="0.75em",
+        border_left=f"3px solid {rx.color('gray', 5)}",
+        class_name="outgoing",
     )
 
 
@@ -186,7 +268,7 @@ def target_card(t: TargetRow) -> rx.Component:
         rx.vstack(
             rx.hstack(
                 rx.text(t.platform_title, weight="bold"),
-                rx.text(t.account, size="2", color_scheme="gray"),
+                rx.text(t.account, size="2", color_scheme="gray", overflow_wrap="anywhere"),
                 target_status_badge(t.status),
                 rx.spacer(),
                 retry_controls(t),
@@ -228,6 +310,7 @@ def target_card(t: TargetRow) -> rx.Component:
                     class_name="target-error",
                 ),
             ),
+            rx.cond(PostDetailState.editing == t.id, target_fixer(), outgoing(t)),
             spacing="2",
             width="100%",
         ),
