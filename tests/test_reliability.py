@@ -47,9 +47,9 @@ class Burst:
     sandbox: Sandbox
     redis_url: str
 
-    def consumer(self) -> subprocess.Popen[bytes]:
+    def consumer(self, workers: int = 4) -> subprocess.Popen[bytes]:
         return subprocess.Popen(
-            [sys.executable, "-m", "socialhub", "worker", "--workers", "4"],
+            [sys.executable, "-m", "socialhub", "worker", "--workers", str(workers)],
             env=self.env,
             stdout=self.log.open("ab"),
             stderr=subprocess.STDOUT,
@@ -183,7 +183,7 @@ def test_kill_9_during_a_burst_loses_nothing_and_posts_nothing_twice(burst: Burs
     started = time.monotonic()
     for _ in range(6):  # a consumer works for a moment, then dies without warning
         at_start = burst.counts()[PublishStatus.PUBLISHED]
-        consumer = burst.consumer()
+        consumer = burst.consumer(workers=16)  # many attempts in flight at each kill
         # However long a consumer takes to start here, the kill lands once it is publishing: its first new
         # post, then a moment more with other posts in flight. Three of them X creates but answers only after
         # the client's timeout, so the kill also catches attempts that did reach X: they must be found, not
