@@ -1,5 +1,6 @@
 """Publishing under failure, counted by the X sandbox: every target ends published exactly once or
-`unconfirmed` (with a check-the-platform message) — 0 lost, 0 duplicates.
+`unconfirmed` (with a check-the-platform message) — 0 lost, 0 duplicates, and at most 1 % unconfirmed: X's
+lookup is authoritative, so an attempt it does not list once nothing of it can still land is published.
 
 - kill -9 the consumer again and again during a burst;
 - Redis flushed mid-burst (queued messages and locks gone): the sweeper finds the work again in PostgreSQL;
@@ -26,7 +27,7 @@ from sqlmodel import func, select
 
 from socialhub.context import Context
 from socialhub.db import tenant_session
-from socialhub.models import Post, PostPlatform, PostStatus, PublishStatus, Role, utcnow
+from socialhub.models import AuditLog, ErrorClass, Post, PostPlatform, PostStatus, PublishStatus, Role, utcnow
 from socialhub.settings import get_settings
 from tests.conftest import Sandbox
 from tests.factories import connect_sandbox_account, make_tenant, make_user
@@ -34,6 +35,7 @@ from tests.web import app_environment
 
 CALLBACK = "http://localhost:3000/accounts/callback"
 UNSETTLED = (PublishStatus.QUEUED, PublishStatus.RETRY_WAIT, PublishStatus.PUBLISHING)
+UNCONFIRMED_GOAL = 0.01  # of the burst (issue 13, item 34)
 
 
 @dataclass
@@ -45,9 +47,9 @@ class Burst:
     sandbox: Sandbox
     redis_url: str
 
-    def consumer(self) -> subprocess.Popen[bytes]:
+    def consumer(self, workers: int = 4) -> subprocess.Popen[bytes]:
         return subprocess.Popen(
-            [sys.executable, "-m", "socialhub", "worker", "--workers", "4"],
+            [sys.executable, "-m", "socialhub", "worker", "--workers", str(workers)],
             env=self.env,
             stdout=self.log.open("ab"),
             stderr=subprocess.STDOUT,
@@ -59,11 +61,19 @@ class Burst:
             rows = session.exec(select(PostPlatform.status, func.count()).group_by(PostPlatform.status)).all()
         return Counter({status: n for status, n in rows})
 
-    def wait_until_settled(self, timeout: float = 180) -> None:
+    def wait_until_settled(self, timeout: float = 300) -> None:
         deadline = time.monotonic() + timeout
         while any(self.counts()[s] for s in UNSETTLED):
             assert time.monotonic() < deadline, f"not settled: {self.counts()}"
             time.sleep(0.5)
+
+    def wait_until_published(self, *, more_than: int, timeout: float = 120) -> int:
+        """Until more than ``more_than`` targets are published (a consumer that started is really working)."""
+        deadline = time.monotonic() + timeout
+        while (done := self.counts()[PublishStatus.PUBLISHED]) <= more_than:
+            assert time.monotonic() < deadline, f"no consumer published anything: {self.counts()}"
+            time.sleep(0.05)
+        return done
 
     def check(self, name: str, **figures: object) -> dict[str, object]:
         """Compare the rows with what the platform received; write the figures; assert the guarantees."""
@@ -71,25 +81,43 @@ class Burst:
         sent = [p["payload"]["text"] for p in self.sandbox.control("x", "GET", "state").json()["published"]]
         with tenant_session(Context.system(self.tenant_id)) as session:
             rows = session.exec(select(PostPlatform, Post).where(PostPlatform.post_id == Post.id)).all()
+            found_by_lookup = session.exec(
+                select(func.count())
+                .select_from(AuditLog)
+                .where(AuditLog.action == "post.published", AuditLog.after["reconciled"].as_boolean())
+            ).one()
         duplicates = [text for text, n in Counter(sent).items() if n > 1]
+        # The sandbox, like X, refuses an identical re-post (403 duplicate content), and the row is then published
+        # as the original: a post sent twice that X happened to catch. X does not promise to catch every one.
+        resent = [post.content for row, post in rows if row.error_class is ErrorClass.DUPLICATE]
         missing = [
             post.content for row, post in rows if row.status is PublishStatus.PUBLISHED and post.content not in sent
         ]
+        unconfirmed = final[PublishStatus.UNCONFIRMED]
+        log = self.log.read_text(errors="replace")
         result = {
             **figures,
             "burst": self.size,
             "final": {k.value: v for k, v in final.items()},
             "sent_to_platform": len(sent),
-            "duplicates": len(duplicates),
+            "published": final[PublishStatus.PUBLISHED],
+            "unconfirmed": unconfirmed,
+            "unconfirmed_pct": round(100 * unconfirmed / self.size, 2),
             "unconfirmed_that_reached_the_platform": sum(
                 1 for row, post in rows if row.status is PublishStatus.UNCONFIRMED and post.content in set(sent)
             ),
+            "found_by_lookup": found_by_lookup,  # an attempt that had reached X, recognised after the crash
+            "published_after_proven_absent": log.count("after it settled: publishing it now"),
+            "duplicates": len(duplicates),
+            "resent_and_refused_as_duplicate": len(resent),
             "published_rows_missing_at_platform": len(missing),
         }
         (self.log.parent / f"reliability-{name}.txt").write_text(f"{result}\n")
-        assert duplicates == []  # nothing posted twice
+        print(f"reliability {name}: {result}")
+        assert duplicates == [] and resent == []  # nothing posted twice, nor even sent twice
         assert missing == []  # every row that says published is at the platform
-        assert final[PublishStatus.PUBLISHED] + final[PublishStatus.UNCONFIRMED] == self.size  # nothing lost
+        assert final[PublishStatus.PUBLISHED] + unconfirmed == self.size  # nothing lost
+        assert unconfirmed <= UNCONFIRMED_GOAL * self.size, result
         return result
 
 
@@ -154,8 +182,15 @@ def test_kill_9_during_a_burst_loses_nothing_and_posts_nothing_twice(burst: Burs
     rng = random.Random(9)
     started = time.monotonic()
     for _ in range(6):  # a consumer works for a moment, then dies without warning
-        consumer = burst.consumer()
-        time.sleep(rng.uniform(1.0, 2.5))
+        at_start = burst.counts()[PublishStatus.PUBLISHED]
+        consumer = burst.consumer(workers=16)  # many attempts in flight at each kill
+        # However long a consumer takes to start here, the kill lands once it is publishing: its first new
+        # post, then a moment more with other posts in flight. Three of them X creates but answers only after
+        # the client's timeout, so the kill also catches attempts that did reach X: they must be found, not
+        # sent again (a post whose request is cut off before X reads it never appears: proven absent later).
+        burst.wait_until_published(more_than=at_start)
+        burst.sandbox.fault("x", "/2/tweets$", "crash_after_commit", method="POST", times=3, seconds=5)
+        time.sleep(rng.uniform(0.5, 1.5))
         os.killpg(consumer.pid, signal.SIGKILL)
         consumer.wait()
     before = burst.counts()[PublishStatus.PUBLISHED]

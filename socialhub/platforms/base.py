@@ -221,6 +221,30 @@ class RateLimitState:
 HandleCallback = Callable[[str], None]  # stores a server-side handle before the irreversible call
 
 
+@dataclass(frozen=True)
+class LookupAuthority:
+    """What it means when ``lookup_existing`` finds nothing for an attempt whose answer was lost (PLATFORMS.md §10).
+
+    No platform here takes an idempotency key, so after a crash the only evidence is the platform's own listing
+    of the account's posts. It is *authoritative* when that listing holds every post of the account over the
+    lookup's whole window (the client pages to its end, and raises rather than answer "not found" from part of
+    it) and what SocialHub posts is recognisable in it. Then, once no request of the attempt can still land
+    (its request timeout plus ``settle_seconds`` after it was armed), "not there" proves the attempt never took
+    effect, and publishing it is still exactly once. Otherwise "not found" proves nothing, and the target stays
+    ``unconfirmed`` for a person to check.
+
+    ``settle_seconds``: after the request has reached the platform, how long the platform may still take to
+    create the post and show it in the listing (its own processing, then the listing's lag). Platforms document
+    no such bound, so each value is a generous margin over what is observed, and says so.
+    ``window``: what the listing covers, in words. ``reason``: why the platform is (or is not) authoritative.
+    """
+
+    authoritative: bool
+    settle_seconds: float = 0.0
+    window: str = ""
+    reason: str = ""
+
+
 # --- the interface -----------------------------------------------------------------------------------------
 
 
@@ -232,6 +256,8 @@ class PlatformClient(ABC):
     default_endpoints: ClassVar[Endpoints]
     default_api_version: ClassVar[str | None] = None
     option_fields: ClassVar[tuple[OptionField, ...]] = ()
+    # Whether "not found by lookup_existing" proves an attempt never landed; each platform states its own.
+    lookup_authority: ClassVar[LookupAuthority] = LookupAuthority(False, reason="Not stated for this platform.")
     # Pauses between status polls; tests replace it on the instance so nothing waits for real.
     sleep: Callable[[float], None] = staticmethod(time.sleep)
 
@@ -377,13 +403,29 @@ class PlatformClient(ABC):
         self, access_token: str, account: AccountIdentity, draft: Draft, *, on_handle: HandleCallback | None = None
     ) -> PublishResult:
         """Publish, including any upload and async processing. Calls ``on_handle`` with the server-side
-        handle (container id, upload URI…) before the irreversible step, where the platform has one."""
+        handle (container id, upload URI…) just before the irreversible step, where the platform has one;
+        ``on_handle`` may raise (this attempt no longer owns the target), and then nothing more is sent."""
 
     @abstractmethod
     def lookup_existing(
         self, access_token: str, account: AccountIdentity, draft: Draft, *, since: datetime
     ) -> PublishResult | None:
-        """After a lost response: the post this draft already became, if the platform has it."""
+        """After a lost response: the post this draft already became, if the platform has it.
+
+        A platform whose ``lookup_authority`` is authoritative returns None only after reading its listing over
+        the whole window since ``since``; a listing it could not read to the end raises a ``PlatformError``.
+        """
+
+    @classmethod
+    def proves_absence(cls, draft: Draft) -> bool:
+        """Whether ``lookup_existing`` returning None proves that an attempt at this draft never landed: the
+        lookup is authoritative and this draft is recognisable in it.
+
+        Also part of the bargain: the irreversible request follows the start of ``publish`` at once, or, when
+        uploads or processing come first, follows the ``on_handle`` call at once (SocialHub re-arms there), so
+        that "armed" dates the request.
+        """
+        return cls.lookup_authority.authoritative
 
     @abstractmethod
     def fetch_metrics(

@@ -27,6 +27,7 @@ from socialhub.platforms.base import (
     Draft,
     Endpoints,
     HandleCallback,
+    LookupAuthority,
     MediaItem,
     OAuthSpec,
     OptionField,
@@ -426,6 +427,15 @@ class FacebookClient(PlatformClient):
         return self.endpoints.web_url(permalink) if permalink.startswith("/") else permalink
 
     # -- duplicate lookup --------------------------------------------------------------------------------------
+
+    lookup_authority = LookupAuthority(
+        authoritative=False,
+        window="the Page's 25 newest published posts (one page of /published_posts)",
+        reason="The lookup reads one page and does not follow paging.next; a video appears only once Facebook has "
+        "processed it, and a single photo's file travels in the irreversible request itself, so arming does not "
+        "date the moment it reached Facebook. Not finding a post proves nothing, so a lost attempt stays "
+        "unconfirmed (a text re-sent by hand is caught by Facebook's 506 duplicate check).",
+    )
 
     def lookup_existing(
         self, access_token: str, account: AccountIdentity, draft: Draft, *, since: datetime

@@ -24,6 +24,7 @@ from socialhub.platforms.base import (
     Draft,
     Endpoints,
     HandleCallback,
+    LookupAuthority,
     MediaItem,
     OAuthSpec,
     OptionField,
@@ -437,6 +438,15 @@ class LinkedInClient(PlatformClient):
         )
 
     # -- duplicates and metrics -----------------------------------------------------------------------------
+
+    lookup_authority = LookupAuthority(
+        authoritative=False,
+        window="the author's 20 most recently modified posts",
+        reason="Reading a member's own posts needs r_member_social, which LinkedIn grants only to approved partners "
+        "(the lookup then gets 403 and sees nothing); an organisation's posts come from the author finder sorted "
+        "by LAST_MODIFIED, one page, with parameters PLATFORMS.md §10 marks unverified. Not finding a post there "
+        "proves nothing, so a lost attempt stays unconfirmed.",
+    )
 
     def lookup_existing(
         self, access_token: str, account: AccountIdentity, draft: Draft, *, since: datetime

@@ -24,6 +24,7 @@ from socialhub.platforms.base import (
     Draft,
     Endpoints,
     HandleCallback,
+    LookupAuthority,
     MediaItem,
     OAuthSpec,
     OptionField,
@@ -371,6 +372,14 @@ class PinterestClient(PlatformClient):
         )
 
     # -- duplicates and metrics -----------------------------------------------------------------------------
+
+    lookup_authority = LookupAuthority(
+        authoritative=False,
+        window="the first 100 pins of the board, in the board's own order",
+        reason="A board lists its pins in the order the board shows them, which a person can rearrange, not by "
+        "creation time, and the lookup reads four pages; Pinterest documents no read-after-write guarantee for "
+        "the listing. Not finding a pin proves nothing, so a lost attempt stays unconfirmed.",
+    )
 
     def lookup_existing(
         self, access_token: str, account: AccountIdentity, draft: Draft, *, since: datetime

@@ -28,6 +28,7 @@ from socialhub.platforms.base import (
     Draft,
     Endpoints,
     HandleCallback,
+    LookupAuthority,
     MediaItem,
     OAuthSpec,
     OptionField,
@@ -350,6 +351,14 @@ class RedditClient(PlatformClient):
         )
 
     # -- duplicate lookup --------------------------------------------------------------------------------------
+
+    lookup_authority = LookupAuthority(
+        authoritative=False,
+        window="the account's 25 newest submissions (/user/{name}/submitted?sort=new)",
+        reason="Reddit serves listings from caches that can lag behind a submit, shows image and video posts only "
+        "once their media is processed (the id never comes back on the submit), and the lookup reads one page. "
+        "Not finding a post proves nothing, so a lost attempt stays unconfirmed.",
+    )
 
     def lookup_existing(
         self, access_token: str, account: AccountIdentity, draft: Draft, *, since: datetime

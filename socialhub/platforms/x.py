@@ -29,6 +29,7 @@ from socialhub.platforms.base import (
     Draft,
     Endpoints,
     HandleCallback,
+    LookupAuthority,
     MediaItem,
     OAuthSpec,
     PlatformClient,
@@ -60,7 +61,8 @@ MAX_SEGMENTS = 1000  # append's segment_index is 0–999
 DUPLICATE_SIGNAL = "duplicate content"
 DUPLICATE_CODE = "duplicate-content"
 # Looking a post up among the account's own (after a lost answer): X's largest page, and at most this many
-# pages inside the time window (each page is one GET /2/users/:id/tweets, 900 per 15 minutes per user).
+# pages inside the time window (each page is one GET /2/users/:id/tweets, 900 per 15 minutes per user). The
+# timeline reaches the account's 3,200 most recent posts, far more than these pages.
 LOOKUP_PAGE_SIZE = 100
 LOOKUP_MAX_PAGES = 5
 
@@ -89,6 +91,18 @@ class XClient(PlatformClient):
         api_base="https://api.x.com",
         revoke_url="https://api.x.com/2/oauth2/revoke",
         web_base="https://x.com",
+    )
+
+    lookup_authority = LookupAuthority(
+        authoritative=True,
+        settle_seconds=30.0,
+        window="the account's posts since the attempt (start_time), newest first, every page up to "
+        f"{LOOKUP_PAGE_SIZE * LOOKUP_MAX_PAGES} posts; more than that is an incomplete lookup, never a 'not found'",
+        reason="GET /2/users/:id/tweets lists every post of the account in reverse chronological order (its 3,200 "
+        "most recent) with start_time and next_token paging, and a post keeps its text (links become t.co, which "
+        "the comparison ignores), so a post with words in it is recognisable. X answers the create only after "
+        "the post exists; 30 s is a wide margin over the seconds a new post takes to show in the timeline. "
+        "Media alone is not recognisable (any media-only post would match), so those drafts stay unconfirmed.",
     )
 
     # Tunables, overridable per instance (tests shrink chunks and replace sleep so nothing waits for real).
@@ -225,7 +239,7 @@ class XClient(PlatformClient):
         self, access_token: str, account: AccountIdentity, draft: Draft, refusal: PlatformError
     ) -> PlatformError:
         """X refused an identical re-post without naming the original: find it among the recent posts."""
-        existing = self._find_recent(access_token, account, draft, since=None)
+        existing = self._find_recent(access_token, account, draft, since=None, complete=False)
         if existing is not None:
             return DuplicateIsSuccess(
                 self.identifier,
@@ -335,15 +349,20 @@ class XClient(PlatformClient):
     def lookup_existing(
         self, access_token: str, account: AccountIdentity, draft: Draft, *, since: datetime
     ) -> PublishResult | None:
-        return self._find_recent(access_token, account, draft, since=since)
+        return self._find_recent(access_token, account, draft, since=since, complete=True)
+
+    @classmethod
+    def proves_absence(cls, draft: Draft) -> bool:
+        return cls.lookup_authority.authoritative and bool(_comparable(draft.text))  # only words are recognisable
 
     def _find_recent(
-        self, access_token: str, account: AccountIdentity, draft: Draft, *, since: datetime | None
+        self, access_token: str, account: AccountIdentity, draft: Draft, *, since: datetime | None, complete: bool
     ) -> PublishResult | None:
         """This draft among the account's posts since ``since``, newest first, following X's pages.
 
         A busy account can post hundreds of times around a lost attempt (a burst of scheduled posts), so one
         page of the latest few would often miss it and leave the row "check the platform" for nothing.
+        ``complete``: "not found" must cover the whole window, so pages left unread raise instead.
         """
         params: dict[str, Any] = {"max_results": LOOKUP_PAGE_SIZE, "tweet.fields": "created_at,text,attachments"}
         if since is not None:
@@ -362,6 +381,13 @@ class XClient(PlatformClient):
             if not next_token:
                 return None
             params["pagination_token"] = next_token
+        if complete:
+            raise TransientError(
+                self.identifier,
+                f"X lists more than {LOOKUP_PAGE_SIZE * LOOKUP_MAX_PAGES} posts of this account since the attempt, "
+                "so SocialHub could not read them all.",
+                code="lookup_incomplete",
+            )
         return None
 
     # -- metrics --------------------------------------------------------------------------------------------

@@ -7,10 +7,13 @@ Each ``post_platforms`` row is a state machine (DESIGN.md "Publishing"):
 * **Claim**: ``SELECT … FOR UPDATE SKIP LOCKED`` on a due row, then a lease (``lease_until``) and a
   ``lease_token``; every later write is conditional on that token, so a worker whose lease was taken
   over can never overwrite the new owner's result.
-* **Arm, then call**: ``armed_at`` is committed just before the irreversible platform call. A row recovered
-  from an expired lease without it was never sent and is simply published; with it, it is reconciled
-  (the platform's handle or recent posts), and if the outcome cannot be known it becomes ``unconfirmed``
-  — never a blind second post.
+* **Arm, then call**: ``armed_at`` is committed just before the irreversible platform call (again at the
+  platform's ``on_handle``, when uploads came first), and the lease is stretched past the moment a request of
+  the attempt could still land. Arming is conditional on the lease token, so a worker that lost the row sends
+  nothing more. A row recovered from an expired lease without ``armed_at`` was never sent and is simply
+  published; with it, it is reconciled (see ``_reconcile``): found → published; not found where the platform's
+  lookup is authoritative (``PlatformClient.lookup_authority``) and nothing of the attempt can still land →
+  published now, still exactly once; otherwise ``unconfirmed`` — never a blind second post.
 * **Errors by class** (platforms/errors.py): AUTH → refreshed once by ``with_access_token``, then
   ``failed`` and the account marked for reconnecting; RATE → wait until the platform's reset; TRANSIENT →
   exponential backoff with jitter, at most 3 retries (if the request may have been applied: reconcile
@@ -53,6 +56,7 @@ from socialhub.platforms.errors import (
     RateLimited,
     TransientError,
 )
+from socialhub.platforms.registry import platform_class
 from socialhub.services import audit, live, media_items, platform_gate
 from socialhub.services.errors import Unavailable
 from socialhub.services.social_accounts import PlatformRefused, with_access_token
@@ -62,6 +66,13 @@ log = logging.getLogger(__name__)
 
 MAX_TRANSIENT_RETRIES = 3
 BACKOFF_BASE = timedelta(seconds=30)
+# The longest one request can stay in flight on our side: httpx's timeout bounds each phase (waiting for a pooled
+# connection, connecting, writing, reading) separately, so up to four timeouts pass before it gives up.
+REQUEST_PHASES = 4
+# A lookup that fails (rate limit, outage, a listing too long to read) is tried again this often, for this long
+# after the attempt's requests settled; then the target is unconfirmed.
+LOOKUP_RETRY = timedelta(seconds=30)
+LOOKUP_PATIENCE = timedelta(minutes=30)
 TERMINAL = {PublishStatus.PUBLISHED, PublishStatus.FAILED, PublishStatus.UNCONFIRMED, PublishStatus.CANCELLED}
 Requeue = Callable[[datetime], None]
 CHECK_THE_PLATFORM = (
@@ -77,6 +88,11 @@ class Claim:
     token: uuid.UUID
     recovered: bool  # taken over from a worker whose lease expired
     armed_at: datetime | None  # that worker had reached the platform call
+    reason: str = "lease_expired"  # why the row is being reconciled, for an unconfirmed row's error code
+
+
+class _LeaseLost(Exception):
+    """Arming found the row taken over by another worker: this attempt must send nothing more."""
 
 
 # The statements every publish runs, as plain SQL: an ORM-enabled UPDATE or INSERT costs about 0.4 ms of CPU in
@@ -93,7 +109,17 @@ _CLAIM = sa.text(
 _POST_PUBLISHING = sa.text(
     "UPDATE posts SET status = 'publishing', updated_at = :now WHERE id = :post_id AND status = 'scheduled'"
 )
-_ARM = sa.text(f"UPDATE post_platforms SET armed_at = :now, updated_at = :now WHERE {_OWNED}")
+# Arming also stretches the lease past the moment a request of this attempt could still land (``_landed_by``), so
+# no one takes the row over while the request may be in flight; at ``on_handle`` it keeps the handle too.
+_ARM = sa.text(
+    "UPDATE post_platforms SET armed_at = :now, lease_until = GREATEST(lease_until, :landed_by), "
+    f"platform_handle = COALESCE(:handle, platform_handle), updated_at = :now WHERE {_OWNED}"
+)
+# The earlier attempt is proven never to have landed: what follows is a new attempt, not yet armed.
+_RESTART = sa.text(
+    f"UPDATE post_platforms SET retry_count = retry_count + 1, armed_at = NULL, updated_at = :now WHERE {_OWNED} "
+    "RETURNING id"
+)
 _RECORD_PUBLISHED = sa.text(
     "UPDATE post_platforms SET status = 'published', platform_post_id = :post_id, permalink = :permalink, "
     "published_at = :now, error_class = :error_class, error_code = NULL, error_message = NULL, "
@@ -152,8 +178,15 @@ def _take(tenant_id: uuid.UUID, target_id: uuid.UUID, *, now: datetime | None = 
         expired = row.status is PublishStatus.PUBLISHING and row.lease_until is not None and row.lease_until < now
         if not (due or expired):
             return None
+        # A row held for a later look (``_hold``) has no lease token and says in its error code why it is held.
+        reason = (row.error_code or "lease_expired") if expired and row.lease_token is None else "lease_expired"
         result = Claim(
-            tenant_id, target_id, uuid.uuid4(), recovered=expired, armed_at=row.armed_at if expired else None
+            tenant_id,
+            target_id,
+            uuid.uuid4(),
+            recovered=expired,
+            armed_at=row.armed_at if expired else None,
+            reason=reason,
         )
         lease_until = now + timedelta(seconds=get_settings().publish_lease_seconds)
         session.expunge_all()  # plain values from here: the writes are two statements, not an ORM flush
@@ -175,12 +208,30 @@ def _owned(session: Session, c: Claim) -> PostPlatform | None:
     return row if row is not None and row.lease_token == c.token and row.status is PublishStatus.PUBLISHING else None
 
 
-def _arm(c: Claim) -> bool:
-    """Commit ``armed_at`` just before the irreversible call, if this claim still owns the row (one statement)."""
+def _landed_by(armed_at: datetime, client_class: type[PlatformClient]) -> datetime:
+    """When no request of an attempt armed at ``armed_at`` can still land: the request's own timeout (every phase
+    of it), then the platform's settling delay for creating the post and showing it in its listing."""
+    in_flight = REQUEST_PHASES * get_settings().platform_timeout_seconds
+    return armed_at + timedelta(seconds=in_flight + client_class.lookup_authority.settle_seconds)
+
+
+def _arm(c: Claim, client_class: type[PlatformClient], handle: str | None = None) -> datetime:
+    """Commit ``armed_at`` just before the irreversible call, if this claim still owns the row (one statement);
+    raises ``_LeaseLost`` if it does not, so nothing is sent. Returns the moment armed."""
+    now = utcnow()
+    params = {
+        "now": now,
+        "landed_by": _landed_by(now, client_class),
+        "handle": handle[:1024] if handle is not None else None,
+        "id": c.target_id,
+        "token": c.token,
+    }
     with tenant_session(Context.system(c.tenant_id)) as session:
-        armed = session.execute(_ARM, {"now": utcnow(), "id": c.target_id, "token": c.token})
+        armed = session.execute(_ARM, params)
         session.commit()
-    return armed.rowcount == 1  # type: ignore[attr-defined]
+    if armed.rowcount != 1:  # type: ignore[attr-defined]
+        raise _LeaseLost(c.target_id)
+    return now
 
 
 def _write(c: Claim, change: Callable[[Session, PostPlatform], None]) -> bool:
@@ -253,22 +304,26 @@ def _attempt(
     """Arm, call the platform once, record what it said (the caller holds one of the platform's slots)."""
     target_id = c.target_id
     if c.recovered and c.armed_at is not None:
-        return _reconcile(c, ctx, row, draft, since)
+        verdict = _reconcile(c, ctx, row, draft, since, c.armed_at, requeue)
+        if not isinstance(verdict, _Absent):
+            return verdict
+        if not _restart(c):
+            return None
 
-    if not _arm(c):
-        return None
-
-    def store_handle(handle: str) -> None:
-        def keep(session: Session, r: PostPlatform) -> None:
-            r.platform_handle = handle[:1024]
-
-        _write(c, keep)
+    armed: list[datetime] = []  # when this attempt last armed (the platform may be called twice: AUTH → refresh)
 
     def call(client: PlatformClient, token: str, identity: AccountIdentity) -> PublishResult:
-        return client.publish(token, identity, draft, on_handle=store_handle)
+        def rearm(handle: str) -> None:  # uploads are done: the irreversible request follows at once
+            armed.append(_arm(c, type(client), handle))
+
+        armed.append(_arm(c, type(client)))
+        return client.publish(token, identity, draft, on_handle=rearm)
 
     try:
         result = with_access_token(ctx, row.social_account_id, call, preloaded=account)
+    except _LeaseLost:
+        log.warning("lost the lease on %s before calling %s; the new owner decides", target_id, row.platform.value)
+        return None
     except DuplicateIsSuccess as exc:
         return _succeed(c, PublishResult(exc.post_id, exc.permalink), duplicate=True)
     except PlatformRefused as exc:  # the account must be reconnected; nothing was sent
@@ -281,21 +336,57 @@ def _attempt(
         gate.lock_out(row.platform.value, str(row.social_account_id), until, app_wide=exc.app_wide)
         return _retry_at(c, exc, until, counts=False, requeue=requeue)
     except TransientError as exc:
-        if exc.maybe_applied:
-            return _reconcile(c, ctx, row, draft, since, cause=exc)
-        return _backoff(c, exc, requeue)
+        if exc.maybe_applied and armed:
+            verdict = _reconcile(c, ctx, row, draft, since, armed[-1], requeue, cause=exc)
+            if not isinstance(verdict, _Absent):
+                return verdict
+        return _backoff(c, exc, requeue)  # not applied, or proven not to have been: a retry like any other
     except PlatformError as exc:
         return _fail(c, exc)
     except Exception:
+        if not armed:  # nothing was sent: a retry, and after three a failure, rather than a loop
+            log.exception("publishing %s crashed before calling %s", target_id, row.platform.value)
+            problem = TransientError(row.platform.value, "SocialHub had an internal problem.", code="internal_error")
+            return _backoff(c, problem, requeue)
         log.exception("publishing %s crashed after arming", target_id)
         return _unconfirmed(c, row.platform.value, "internal error")
     return _succeed(c, result)
 
 
+class _Absent:
+    """``_reconcile``'s verdict when the earlier attempt is proven never to have landed."""
+
+    def __repr__(self) -> str:
+        return "ABSENT"
+
+
+ABSENT = _Absent()
+
+
 def _reconcile(
-    c: Claim, ctx: Context, row: PostPlatform, draft: Draft, since: datetime, cause: PlatformError | None = None
-) -> PublishStatus | None:
-    """The attempt may have reached the platform: ask it, never send again blindly."""
+    c: Claim,
+    ctx: Context,
+    row: PostPlatform,
+    draft: Draft,
+    since: datetime,
+    armed_at: datetime,
+    requeue: Requeue | None,
+    cause: PlatformError | None = None,
+) -> PublishStatus | _Absent | None:
+    """The attempt armed at ``armed_at`` may have reached the platform: ask it, never send again blindly.
+
+    * found → published (with the platform's post);
+    * not found while a request of the attempt may still land (``_landed_by``) → held, and looked up again then;
+    * not found after that, where the platform's lookup is authoritative for this draft → ``ABSENT``: the caller
+      publishes, still exactly once, since nothing of the earlier attempt can appear any more;
+    * not found after that elsewhere → ``unconfirmed``: a person must check;
+    * the lookup itself failed (rate limit, outage, a listing it could not read to the end) → proves nothing:
+      held and tried again later, for ``LOOKUP_PATIENCE``, then ``unconfirmed``. Never published on a failed look.
+    """
+    platform = row.platform.value
+    client_class = platform_class(platform)
+    landed_by = _landed_by(armed_at, client_class)
+    reason = (cause.code or "maybe_applied") if cause else c.reason
     try:
         found = with_access_token(
             ctx,
@@ -303,11 +394,45 @@ def _reconcile(
             lambda client, token, identity: client.lookup_existing(token, identity, draft, since=since),
         )
     except (PlatformError, PlatformRefused) as exc:
-        log.warning("reconciling %s failed: %s", c.target_id, exc)
-        found = None
+        error = exc.error if isinstance(exc, PlatformRefused) else exc
+        log.warning("looking up %s on %s failed: %s", c.target_id, platform, error)
+        again = error.reset_at if isinstance(error, RateLimited) and error.reset_at else utcnow() + LOOKUP_RETRY
+        if again > landed_by + LOOKUP_PATIENCE:
+            return _unconfirmed(c, platform, reason)
+        return _hold(c, max(again, utcnow() + timedelta(seconds=1)), reason, requeue)
     if found is not None:
         return _succeed(c, found, reconciled=True)
-    return _unconfirmed(c, row.platform.value, cause.code if cause else "lease_expired")
+    if utcnow() < landed_by:
+        return _hold(c, landed_by, reason, requeue)
+    if not client_class.proves_absence(draft):
+        return _unconfirmed(c, platform, reason)
+    if row.retry_count > MAX_TRANSIENT_RETRIES:  # interrupted again and again: stop, rather than loop for ever
+        title = PLATFORM_TITLES.get(platform, platform)
+        attempts = f"SocialHub's last {row.retry_count} attempts to publish this were interrupted"
+        explanation = f"{attempts}; none of them reached {title}."
+        return _fail(c, TransientError(platform, explanation, code="interrupted", action="Retry it from the post."))
+    log.info("no trace of %s's earlier attempt on %s after it settled: publishing it now", c.target_id, platform)
+    return ABSENT
+
+
+def _restart(c: Claim) -> bool:
+    """Make the claim whose earlier attempt was proven absent a new attempt (counted); False if it was lost."""
+    with tenant_session(Context.system(c.tenant_id)) as session:
+        restarted = session.execute(_RESTART, {"id": c.target_id, "token": c.token, "now": utcnow()}).first()
+        session.commit()
+    if restarted is None:
+        log.warning("lost the lease on %s before publishing it again", c.target_id)
+    return restarted is not None
+
+
+def _hold(c: Claim, until: datetime, reason: str, requeue: Requeue | None) -> PublishStatus | None:
+    """Keep an armed row as it is, leased to no one until ``until``, when the sweeper (or ``requeue``) brings it
+    back to be looked up again; ``reason`` stays in its error code for that claim."""
+
+    def hold(session: Session, r: PostPlatform) -> None:
+        r.lease_token, r.lease_until, r.error_code = None, until, reason[:100]
+
+    return _requeued(PublishStatus.PUBLISHING if _write(c, hold) else None, until, requeue)
 
 
 # --- outcomes ----------------------------------------------------------------------------------------------
@@ -379,8 +504,6 @@ def _fail(c: Claim, error: PlatformError) -> PublishStatus | None:
 
 
 def _unconfirmed(c: Claim, platform: str, code: str | None) -> PublishStatus | None:
-    from socialhub.platforms.errors import PLATFORM_TITLES
-
     def done(session: Session, row: PostPlatform) -> None:
         row.status = PublishStatus.UNCONFIRMED
         row.error_class, row.error_code = ErrorClass.TRANSIENT, code
@@ -410,11 +533,8 @@ def _wait(c: Claim, row: PostPlatform, wait: platform_gate.Wait, requeue: Requeu
     """The gate said not now. Nothing was sent, so the row goes back as it was and returns at ``wait.until``."""
     if c.armed_at is not None:
         # Taken over from a worker that may have reached the platform: only a lookup may settle it, so it stays
-        # armed and leased until then; the sweeper recovers it when that lease runs out.
-        def hold(session: Session, r: PostPlatform) -> None:
-            r.lease_token, r.lease_until = None, wait.until
-
-        return _requeued(PublishStatus.PUBLISHING if _write(c, hold) else None, wait.until, requeue)
+        # armed and held until then.
+        return _hold(c, wait.until, c.reason, requeue)
     if wait.reason == "rate_limited":
         whose = "from any account" if wait.app_wide else "from this account"
         error = RateLimited(

@@ -23,6 +23,8 @@ from socialhub.models import (
     SocialAccount,
     utcnow,
 )
+from socialhub.platforms.x import XClient
+from socialhub.sandbox.common import Published
 from socialhub.services import publishing
 from socialhub.settings import get_settings
 from tests.conftest import Sandbox
@@ -185,6 +187,35 @@ class TestErrorClasses:
         assert row.error_class is ErrorClass.PERMANENT and "too long" in (row.error_message or "")
 
 
+WINDOW = timedelta(seconds=publishing.REQUEST_PHASES * 1 + XClient.lookup_authority.settle_seconds)  # timeout 1 s
+
+
+def abandon(target: PostPlatform, *, armed_ago: timedelta | None, retry_count: int = 1) -> None:
+    """A worker claimed the row (and armed it ``armed_ago``, if given) and died: its lease ran out."""
+    with tenant_session(Context.system(target.tenant_id)) as session:
+        row = session.get(PostPlatform, target.id)
+        assert row is not None
+        row.status, row.lease_token, row.retry_count = PublishStatus.PUBLISHING, uuid.uuid4(), retry_count
+        row.lease_until = utcnow() - timedelta(seconds=1)
+        row.armed_at = utcnow() - armed_ago if armed_ago is not None else None
+        session.commit()
+
+
+def let_the_hold_pass(target: PostPlatform, *, by: timedelta) -> None:
+    """Time passes for a held row: its armed moment and its hold move ``by`` into the past."""
+    with tenant_session(Context.system(target.tenant_id)) as session:
+        row = session.get(PostPlatform, target.id)
+        assert row is not None and row.armed_at is not None and row.lease_until is not None
+        row.armed_at, row.lease_until = row.armed_at - by, row.lease_until - by
+        session.commit()
+
+
+def lands_at_x(sandbox: Sandbox, text: str) -> Published:
+    """A post appears on the sandbox account as X itself would create it (a late commit, another client's)."""
+    state = sandbox.states["x"]
+    return state.publish("text", {"text": text, "stored_text": text, "media_keys": []}, state.user.id)
+
+
 class TestNeverTwice:
     def test_a_lost_response_is_looked_up_not_sent_again(self, sandboxed: Sandbox, x_account: SocialAccount) -> None:
         target = queued_target(x_account)
@@ -193,21 +224,11 @@ class TestNeverTwice:
         row, _ = reload(target)
         assert len(published(sandboxed)) == 1 and row.platform_post_id == published(sandboxed)[0]["id"]
 
-    def _abandoned(self, target: PostPlatform, *, armed: bool) -> None:
-        """A worker claimed the row and died: the lease ran out."""
-        with tenant_session(Context.system(target.tenant_id)) as session:
-            row = session.get(PostPlatform, target.id)
-            assert row is not None
-            row.status, row.lease_token = PublishStatus.PUBLISHING, uuid.uuid4()
-            row.lease_until = utcnow() - timedelta(seconds=1)
-            row.armed_at = utcnow() - timedelta(seconds=30) if armed else None
-            session.commit()
-
     def test_an_unarmed_abandoned_attempt_is_simply_published(
         self, sandboxed: Sandbox, x_account: SocialAccount
     ) -> None:
         target = queued_target(x_account)
-        self._abandoned(target, armed=False)
+        abandon(target, armed_ago=None)
         assert publishing.publish_target(target.tenant_id, target.id) is PublishStatus.PUBLISHED
         assert len(published(sandboxed)) == 1
 
@@ -217,19 +238,147 @@ class TestNeverTwice:
         target = queued_target(x_account)
         assert publishing.publish_target(target.tenant_id, target.id) is PublishStatus.PUBLISHED
         post_id = reload(target)[0].platform_post_id
-        self._abandoned(target, armed=True)  # as if the worker died after the platform created it
+        abandon(target, armed_ago=timedelta(seconds=2))  # as if the worker died after the platform created it
         assert publishing.publish_target(target.tenant_id, target.id) is PublishStatus.PUBLISHED
         assert len(published(sandboxed)) == 1 and reload(target)[0].platform_post_id == post_id
 
-    def test_an_armed_abandoned_attempt_that_cannot_be_found_is_unconfirmed(
+    def test_arming_stretches_the_lease_past_the_moment_a_request_could_still_land(
+        self, sandboxed: Sandbox, x_account: SocialAccount, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        monkeypatch.setenv("PUBLISH_LEASE_SECONDS", "3")  # shorter than the platform call may take
+        get_settings.cache_clear()
+        target = queued_target(x_account)
+        claim = publishing.claim(target.tenant_id, target.id)
+        assert claim is not None and reload(target)[0].lease_until < utcnow() + timedelta(seconds=4)  # type: ignore[operator]
+        armed = publishing._arm(claim, XClient)
+        row, _ = reload(target)
+        assert row.armed_at == armed and row.lease_until == armed + WINDOW
+
+    def test_an_armed_abandoned_attempt_is_held_while_a_request_of_it_could_still_land(
         self, sandboxed: Sandbox, x_account: SocialAccount
     ) -> None:
         target = queued_target(x_account)
-        self._abandoned(target, armed=True)
+        abandon(target, armed_ago=timedelta(seconds=5))
+        assert publishing.publish_target(target.tenant_id, target.id) is PublishStatus.PUBLISHING
+        row, _ = reload(target)
+        assert row.lease_token is None and row.armed_at is not None and row.lease_until == row.armed_at + WINDOW
+        assert row.error_code == "lease_expired"
+        assert publishing.publish_target(target.tenant_id, target.id) is None  # held: not taken before then
+        assert published(sandboxed) == []  # never sent blindly
+
+    def test_absent_once_nothing_can_land_is_proof_and_it_is_published_once(
+        self, sandboxed: Sandbox, x_account: SocialAccount
+    ) -> None:
+        target = queued_target(x_account)
+        abandon(target, armed_ago=WINDOW + timedelta(seconds=1))
+        assert publishing.publish_target(target.tenant_id, target.id) is PublishStatus.PUBLISHED
+        row, post = reload(target)
+        assert [p["id"] for p in published(sandboxed)] == [row.platform_post_id]
+        assert row.retry_count == 2 and post.status is PostStatus.PUBLISHED  # a second attempt, counted
+
+    def test_a_request_that_lands_after_the_worker_gave_up_is_found_not_sent_again(
+        self, sandboxed: Sandbox, x_account: SocialAccount
+    ) -> None:
+        target = queued_target(x_account)
+        sandboxed.fault("x", "/2/tweets$", "timeout", method="POST", seconds=1.5)  # no answer within 1 s
+        assert publishing.publish_target(target.tenant_id, target.id) is PublishStatus.PUBLISHING  # held
+        row, post = reload(target)
+        assert row.error_code == "timeout" and published(sandboxed) == []
+        # X commits the post late, after SocialHub stopped waiting for the answer.
+        late = lands_at_x(sandboxed, post.content)
+        let_the_hold_pass(target, by=WINDOW)
+        assert publishing.publish_target(target.tenant_id, target.id) is PublishStatus.PUBLISHED
+        assert reload(target)[0].platform_post_id == late.id and len(published(sandboxed)) == 1
+
+    def test_a_draft_x_cannot_recognise_stays_unconfirmed(self, sandboxed: Sandbox, x_account: SocialAccount) -> None:
+        target = queued_target(x_account, text="https://example.com/only-a-link")  # X shows it as a bare t.co link
+        abandon(target, armed_ago=WINDOW + timedelta(seconds=1))
         assert publishing.publish_target(target.tenant_id, target.id) is PublishStatus.UNCONFIRMED
         row, post = reload(target)
-        assert "Check X" in (row.error_message or "") and post.status is PostStatus.FAILED
-        assert published(sandboxed) == []  # never sent blindly
+        assert "Check X" in (row.error_message or "") and row.error_code == "lease_expired"
+        assert post.status is PostStatus.FAILED and published(sandboxed) == []
+
+    @pytest.mark.parametrize(("kind", "again"), [("503", publishing.LOOKUP_RETRY), ("429", timedelta(seconds=300))])
+    def test_a_lookup_that_fails_never_publishes_it_is_tried_again_then_unconfirmed(
+        self, sandboxed: Sandbox, x_account: SocialAccount, kind: str, again: timedelta
+    ) -> None:
+        target = queued_target(x_account)
+        sandboxed.fault("x", "/2/users/[0-9]+/tweets$", kind, method="GET", times=10, reset_in=300)
+        abandon(target, armed_ago=WINDOW + timedelta(seconds=1))
+        assert publishing.publish_target(target.tenant_id, target.id) is PublishStatus.PUBLISHING
+        row, _ = reload(target)
+        wait = row.lease_until - utcnow()  # type: ignore[operator]
+        assert again - timedelta(seconds=20) < wait <= again and published(sandboxed) == []  # then or at the reset
+        let_the_hold_pass(target, by=publishing.LOOKUP_PATIENCE + WINDOW)
+        assert publishing.publish_target(target.tenant_id, target.id) is PublishStatus.UNCONFIRMED
+        assert published(sandboxed) == []
+
+    def test_a_listing_too_long_to_read_whole_proves_nothing(
+        self, sandboxed: Sandbox, x_account: SocialAccount
+    ) -> None:
+        for n in range(501):  # more posts since the attempt than the lookup reads (5 pages of 100)
+            lands_at_x(sandboxed, f"other {n}")
+        target = queued_target(x_account)
+        abandon(target, armed_ago=WINDOW + timedelta(seconds=1))
+        assert publishing.publish_target(target.tenant_id, target.id) is PublishStatus.PUBLISHING  # look again
+        assert len(published(sandboxed)) == 501
+
+    def test_an_attempt_interrupted_again_and_again_fails_instead_of_looping(
+        self, sandboxed: Sandbox, x_account: SocialAccount
+    ) -> None:
+        target = queued_target(x_account)
+        abandon(target, armed_ago=WINDOW + timedelta(seconds=1), retry_count=publishing.MAX_TRANSIENT_RETRIES + 1)
+        assert publishing.publish_target(target.tenant_id, target.id) is PublishStatus.FAILED
+        row, _ = reload(target)
+        assert row.error_code == "interrupted" and "none of them reached X" in (row.error_message or "")
+        assert published(sandboxed) == []
+
+    def test_a_worker_that_lost_the_row_sends_nothing(
+        self, sandboxed: Sandbox, x_account: SocialAccount, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        target = queued_target(x_account)
+        thief = uuid.uuid4()
+
+        def taken_over_meanwhile(ctx: Context, ids: object) -> list[object]:  # another worker took the row
+            with tenant_session(Context.system(target.tenant_id)) as session:
+                row = session.get(PostPlatform, target.id)
+                assert row is not None
+                row.lease_token = thief
+                session.commit()
+            return []
+
+        monkeypatch.setattr(publishing.media_items, "items_for_publishing", taken_over_meanwhile)
+        assert publishing.publish_target(target.tenant_id, target.id) is None
+        row, _ = reload(target)
+        assert row.lease_token == thief and row.armed_at is None and published(sandboxed) == []
+
+    def test_where_the_lookup_is_not_authoritative_a_lost_attempt_stays_unconfirmed(
+        self, sandboxed: Sandbox, x_account: SocialAccount
+    ) -> None:
+        ctx = Context(x_account.tenant_id, x_account.connected_by, Role.ADMIN)  # type: ignore[arg-type]
+        reddit = connect_sandbox_account(ctx, "reddit")
+        reddit.connected_by = x_account.connected_by
+        target = queued_target(reddit)
+        with tenant_session(Context.system(target.tenant_id)) as session:
+            row = session.get(PostPlatform, target.id)
+            assert row is not None
+            row.options = {"subreddit": "python", "title": "Fresh bread at 7"}
+            session.commit()
+        abandon(target, armed_ago=timedelta(hours=1))
+        assert publishing.publish_target(target.tenant_id, target.id) is PublishStatus.UNCONFIRMED
+        assert "Check Reddit" in (reload(target)[0].error_message or "")
+        assert sandboxed.states["reddit"].published == []
+
+
+def test_every_platform_says_whether_its_lookup_proves_absence() -> None:
+    from socialhub.platforms.base import Draft
+    from socialhub.platforms.registry import PLATFORMS, platform_class
+
+    authorities = {name: platform_class(name).lookup_authority for name in PLATFORMS}
+    assert all(a.reason and a.window for a in authorities.values())
+    assert {name for name, a in authorities.items() if a.authoritative} == {"x"}
+    assert XClient.proves_absence(Draft("Fresh bread at 7")) and not XClient.proves_absence(Draft("https://a.example"))
+    assert XClient.lookup_authority.settle_seconds > 0
 
 
 class TestSweeper:
