@@ -50,6 +50,27 @@ def cmd_create_tenant(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_set_plan(args: argparse.Namespace) -> int:
+    from socialhub.services.tenants import set_plan
+
+    _database()
+    change = set_plan(args.tenant, PlanTier(args.plan), operator=_operator())
+    name, plan = change.tenant.name, change.tenant.plan_tier.value
+    if change.changed:
+        print(f"team '{name}' ({args.tenant}) moved from plan {change.before.value} to {plan}")
+    else:
+        print(f"team '{name}' ({args.tenant}) was already on plan {plan}; nothing changed")
+    return 0
+
+
+def _operator() -> str:
+    """Who ran the command, for the audit log: the OS account (containers may have no name for it)."""
+    try:
+        return f"{getpass.getuser()} (python -m socialhub set-plan)"
+    except (KeyError, OSError):
+        return "python -m socialhub set-plan"
+
+
 def cmd_create_user(args: argparse.Namespace) -> int:
     from socialhub.services.users import create_user
 
@@ -199,6 +220,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--name", required=True)
     p.add_argument("--plan", choices=[t.value for t in PlanTier], default=PlanTier.FREE.value)
     p.add_argument("--timezone", default="UTC")
+
+    p = add("set-plan", cmd_set_plan, "Put a team on a plan (it sets the media quota); recorded in its audit log.")
+    p.add_argument("--tenant", required=True, type=uuid.UUID, help="The team's id.")
+    p.add_argument("--plan", required=True, choices=[t.value for t in PlanTier])
 
     p = add("create-user", cmd_create_user, "Create a user in a team; prints its id.")
     p.add_argument("--tenant", required=True, help="The team's id.")

@@ -8,14 +8,18 @@ first: CORS → request id + access log → body-size limit → rate limit → r
 
 from __future__ import annotations
 
-from fastapi import FastAPI
+import re
+
+from fastapi import Depends, FastAPI
 from fastapi_offline import FastAPIOffline
 from starlette.middleware.cors import CORSMiddleware
+from starlette.routing import Mount
 from starlette.types import Scope
 
 from socialhub import __version__
 from socialhub.api import auth, health, media, posts, social_accounts, team, tenant
-from socialhub.api.errors import install_error_handlers
+from socialhub.api.deps import refuse_unstorable_text
+from socialhub.api.errors import document_errors, install_error_handlers
 from socialhub.api.middleware import BodySizeLimitMiddleware, RequestContextMiddleware
 from socialhub.api.ratelimit import RateLimitMiddleware
 from socialhub.log import configure_logging
@@ -57,6 +61,7 @@ def create_api_v1() -> FastAPI:
         openapi_url="/openapi.json",
         docs_url="/docs",
         redoc_url=None,
+        dependencies=[Depends(refuse_unstorable_text)],
     )
     routers = (
         health.router,
@@ -71,6 +76,7 @@ def create_api_v1() -> FastAPI:
     for router in routers:
         api.include_router(router)
     install_error_handlers(api)
+    document_errors(api, rate_limit_exempt=RATE_LIMIT_EXEMPT)
     api.add_middleware(
         RateLimitMiddleware,
         storage_uri=settings.redis_url or "memory://",
@@ -104,5 +110,9 @@ def create_api() -> FastAPI:
     """A fresh app each call: a FastAPI object cannot take middleware once it has served a request."""
     configure_logging(get_settings().log_level)
     outer = FastAPI(openapi_url=None, docs_url=None, redoc_url=None)
-    outer.mount(API_PREFIX, create_api_v1())
+    mount = Mount(API_PREFIX, create_api_v1())
+    # Starlette compiles a mount's pattern without DOTALL, so a path with an encoded newline (%0A) would miss the
+    # API and get the front end's plain-text 404: everything under the prefix is the API's to answer.
+    mount.path_regex = re.compile(mount.path_regex.pattern, re.DOTALL)
+    outer.router.routes.append(mount)
     return outer

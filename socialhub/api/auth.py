@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, status
 
 from socialhub.api.deps import ClientIp, CurrentIdentity, UserAgent
+from socialhub.api.errors import error_responses
 from socialhub.api.schemas import (
     LoginRequest,
     MeResponse,
@@ -37,6 +38,7 @@ def session_response(tokens: SessionTokens) -> SessionResponse:
     "/register",
     status_code=status.HTTP_201_CREATED,
     response_model=SessionResponse,
+    responses=error_responses(409),
     summary="Create a team and its owner, signed in.",
 )
 def register(body: RegisterRequest, ip: ClientIp, agent: UserAgent) -> SessionResponse:
@@ -53,7 +55,12 @@ def register(body: RegisterRequest, ip: ClientIp, agent: UserAgent) -> SessionRe
     )
 
 
-@router.post("/login", response_model=SessionResponse, summary="Sign in with email and password.")
+@router.post(
+    "/login",
+    response_model=SessionResponse,
+    responses=error_responses(401, 403),
+    summary="Sign in with email and password.",
+)
 def login(body: LoginRequest, ip: ClientIp, agent: UserAgent) -> SessionResponse:
     return session_response(auth.login(email=body.email, password=body.password, ip=ip, user_agent=agent))
 
@@ -61,6 +68,7 @@ def login(body: LoginRequest, ip: ClientIp, agent: UserAgent) -> SessionResponse
 @router.post(
     "/refresh",
     response_model=SessionResponse,
+    responses=error_responses(401, 403),
     summary="Trade a refresh token for new tokens (the old refresh token is used up).",
 )
 def refresh(body: RefreshRequest, ip: ClientIp, agent: UserAgent) -> SessionResponse:

@@ -11,6 +11,10 @@ Every error the API answers is ``{"error": {"code", "message", "details", "reque
 Starlette runs the ``Exception`` handler in ``ServerErrorMiddleware``, outside every user middleware, so the
 request id is read from ``scope["state"]`` (set by ``RequestContextMiddleware``) and ``X-Request-ID`` is added
 to that response here.
+
+The OpenAPI document states these answers too: ``document_errors`` gives every operation the errors the gateway
+and the shared dependencies can answer for it (401/403 behind the bearer guard, 404 for ids in the path, 400/413
+for bodies, 422, 429, 500), and a route names its own domain errors with ``error_responses(409, …)``.
 """
 
 from __future__ import annotations
@@ -25,13 +29,24 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel, Field
 from starlette.datastructures import Headers
 from starlette.exceptions import HTTPException
 from starlette.types import Scope
 
 from socialhub.services.errors import SocialHubError
+from socialhub.services.text import storable_key
 
-__all__ = ["REQUEST_ID_HEADER", "error_body", "error_response", "install_error_handlers", "request_id_of"]
+__all__ = [
+    "REQUEST_ID_HEADER",
+    "ErrorResponse",
+    "document_errors",
+    "error_body",
+    "error_response",
+    "error_responses",
+    "install_error_handlers",
+    "request_id_of",
+]
 
 logger = logging.getLogger("socialhub.api")
 
@@ -80,6 +95,119 @@ def error_response(
     return JSONResponse(
         error_body(code, message, request_id=request_id, details=details), status_code=status, headers=headers
     )
+
+
+# --- the error shape in the OpenAPI document ------------------------------------------------------------------
+
+
+class ErrorDetail(BaseModel):
+    code: str = Field(description="Stable and machine-readable.", examples=["validation_error"])
+    message: str = Field(
+        description="One sentence for a person; names the field when one is wrong.",
+        examples=["The field 'email' is required."],
+    )
+    details: dict[str, Any] = Field(
+        description="More about the error, e.g. `fields` for validation errors.",
+        examples=[{"fields": [{"field": "email", "location": "body", "problem": "Field required"}]}],
+    )
+    request_id: str = Field(description="The X-Request-ID of this request; quote it to support.")
+
+
+class ErrorResponse(BaseModel):
+    """Every error the API answers."""
+
+    error: ErrorDetail
+
+
+ERROR_DESCRIPTIONS: dict[int, str] = {
+    400: "The body is not valid JSON (`malformed_json`), or a step it refers to is not valid any more.",
+    401: "Not signed in, or the access token (or the credentials) are not valid.",
+    403: "Your role may not do this, or your account is deactivated.",
+    404: "Nothing with this id in your team (another team's ids answer 404 too).",
+    409: "The request conflicts with the current state; the message says what to do.",
+    413: "The body is larger than this operation takes.",
+    415: "The content is of a type this operation does not take.",
+    422: "A parameter or field is missing or not valid; `details.fields` names each.",
+    429: "Too many requests; `Retry-After` says how many seconds to wait.",
+    500: "An unexpected failure on the server; quote the request id.",
+    502: "The platform refused or failed; the message gives its words and what to do.",
+    503: "A service SocialHub depends on (storage, the database) is unavailable; try again later.",
+}
+_RETRY_AFTER = {"Retry-After": {"description": "Seconds to wait.", "schema": {"type": "integer"}}}
+_REF = "#/components/schemas/"
+
+
+def error_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """``responses=`` for a route: the domain errors it answers beyond what ``document_errors`` adds."""
+    documented: dict[int | str, dict[str, Any]] = {}
+    for status in statuses:
+        documented[status] = {"model": ErrorResponse, "description": ERROR_DESCRIPTIONS[status]}
+        if status == 429:
+            documented[status]["headers"] = _RETRY_AFTER
+    return documented
+
+
+def document_errors(app: FastAPI, *, rate_limit_exempt: Sequence[str] = ()) -> None:
+    """Make ``app``'s OpenAPI document state, for every operation, the errors the gateway and the shared
+    dependencies answer for it, in the real error shape (FastAPI's own 422 schema is not what the API sends):
+
+    every operation 500, and 429 unless ``rate_limit_exempt``; with parameters or a body 422; with path
+    parameters 404; with a body 413, and with a JSON body 400; behind the bearer guard 401 and 403.
+    What a route's own service refuses (409, 415, 502, 503) the route states with ``error_responses``.
+    """
+    generate = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            app.openapi_schema = _with_errors(generate(), rate_limit_exempt)
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]  # FastAPI's documented way to extend the document
+
+
+def _with_errors(document: dict[str, Any], rate_limit_exempt: Sequence[str]) -> dict[str, Any]:
+    schemas = document.setdefault("components", {}).setdefault("schemas", {})
+    error_schema = ErrorResponse.model_json_schema(ref_template=_REF + "{model}")
+    for name, schema in {**error_schema.pop("$defs", {}), "ErrorResponse": error_schema}.items():
+        schemas.setdefault(name, schema)
+    for path, item in document.get("paths", {}).items():
+        for operation in item.values():
+            responses = operation.setdefault("responses", {})
+            for status in sorted(_gateway_statuses(path, operation, rate_limit_exempt)):
+                if str(status) not in responses or status == 422:
+                    responses[str(status)] = _documented(status)
+    for unused in ("HTTPValidationError", "ValidationError"):
+        schemas.pop(unused, None)
+    return document
+
+
+def _gateway_statuses(path: str, operation: dict[str, Any], rate_limit_exempt: Sequence[str]) -> set[int]:
+    parameters = operation.get("parameters", [])
+    body = operation.get("requestBody", {}).get("content", {})
+    statuses = {500}
+    if path not in rate_limit_exempt:
+        statuses.add(429)
+    if parameters or body:
+        statuses.add(422)
+    if any(p.get("in") == "path" for p in parameters):
+        statuses.add(404)
+    if body:
+        statuses.add(413)
+    if "application/json" in body:
+        statuses.add(400)
+    if operation.get("security"):
+        statuses |= {401, 403}
+    return statuses
+
+
+def _documented(status: int) -> dict[str, Any]:
+    response: dict[str, Any] = {
+        "description": ERROR_DESCRIPTIONS[status],
+        "content": {"application/json": {"schema": {"$ref": _REF + "ErrorResponse"}}},
+    }
+    if status == 429:
+        response["headers"] = _RETRY_AFTER
+    return response
 
 
 def install_error_handlers(app: FastAPI) -> None:
@@ -157,8 +285,8 @@ def _split_loc(loc: Sequence[Any]) -> tuple[str, str]:
     for part in loc[1:] if location else loc:
         if isinstance(part, int):
             field += f"[{part}]"
-        else:
-            field += f".{part}" if field else str(part)
+        else:  # a key the client sent may hold what no response can encode (a lone surrogate)
+            field += f".{storable_key(str(part))}" if field else storable_key(str(part))
     return location, field
 
 
@@ -199,6 +327,9 @@ _MUST_BE = {
     "url_parsing": "a URL",
 }
 
+# our own error types → how their ``msg`` finishes the sentence "The field 'x' …"
+_OWN_TYPES = {"unstorable_text": "{msg}", "read_only": "cannot be changed here: {msg}"}
+
 # pydantic error type → sentence tail built from the error's ``ctx``
 _BOUNDS = {
     "string_too_short": "must be at least {min_length} characters long",
@@ -231,6 +362,8 @@ def _sentence(error: Mapping[str, Any]) -> str:
         return f"{name} is required."
     if kind == "extra_forbidden":
         return f"{name} is not allowed."
+    if kind in _OWN_TYPES:
+        return f"{name} {_OWN_TYPES[kind].format(msg=str(error.get('msg', '')).rstrip('.'))}."
     if kind in _MUST_BE:
         return f"{name} must be {_MUST_BE[kind]}."
     if kind in _BOUNDS:

@@ -12,6 +12,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import StreamingResponse
 
 from socialhub.api.deps import CurrentIdentity, needs
+from socialhub.api.errors import error_responses
 from socialhub.api.media_schemas import FILE_RESPONSE, UPLOAD_BODY, MediaLibraryPublic, MediaPublic, MediaUpdate
 from socialhub.api.media_upload import receive_upload
 from socialhub.models import MediaKind
@@ -35,7 +36,7 @@ def _inline(filename: str) -> str:
 @router.get(
     "/public/{name}",
     response_class=StreamingResponse,
-    responses=FILE_RESPONSE,
+    responses={**FILE_RESPONSE, **error_responses(403)},
     summary="A stored file by its expiring signed link, for platforms that fetch media (no sign-in).",
 )
 def public_file(name: str, token: Annotated[str, Query(min_length=1, max_length=4096)]) -> StreamingResponse:
@@ -47,6 +48,7 @@ def public_file(name: str, token: Annotated[str, Query(min_length=1, max_length=
     "",
     status_code=status.HTTP_201_CREATED,
     response_model=MediaPublic,
+    responses=error_responses(400, 409, 415, 503),
     summary="Upload a file (multipart: file, alt_text). Its type is read from its bytes.",
     **_with_body(needs(Permission.MEDIA_WRITE), UPLOAD_BODY),
 )
@@ -85,6 +87,7 @@ def update_media(media_id: uuid.UUID, body: MediaUpdate, identity: CurrentIdenti
 @router.delete(
     "/{media_id}",
     status_code=status.HTTP_204_NO_CONTENT,
+    responses=error_responses(409, 503),
     summary="Delete a file no post on its way out uses.",
     **needs(Permission.MEDIA_WRITE),
 )

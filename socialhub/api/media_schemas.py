@@ -8,7 +8,9 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, Field
 
+from socialhub.api.errors import error_responses
 from socialhub.api.schemas import Body, Text
+from socialhub.media.sniff import ACCEPTED
 from socialhub.models import Media, MediaKind
 from socialhub.services.media import ALT_TEXT_LIMIT, MediaLibrary
 
@@ -40,11 +42,13 @@ UPLOAD_BODY: dict[str, Any] = {
         }
     },
 }
+# A stored file is served with the type read from its bytes at upload: one of the types uploads accept.
 FILE_RESPONSE: dict[int | str, dict[str, Any]] = {
     200: {
-        "description": "The file's bytes, with its sniffed Content-Type.",
-        "content": {"application/octet-stream": {"schema": {"type": "string", "format": "binary"}}},
-    }
+        "description": "The file's bytes, with the Content-Type read from them at upload.",
+        "content": {content_type: {"schema": {"type": "string", "format": "binary"}} for content_type in ACCEPTED},
+    },
+    **error_responses(503),
 }
 
 

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import re
 import uuid
 from datetime import datetime
 from typing import Annotated
 
-from pydantic import BaseModel, Field
+from pydantic import AwareDatetime, BaseModel, BeforeValidator, Field
+from pydantic_core import PydanticCustomError
 
 from socialhub.api.schemas import Body, Text
 from socialhub.models import ApprovalState, ErrorClass, Platform, PostStatus, PostType, PublishStatus
@@ -22,6 +24,23 @@ Title = Annotated[Text, Field(max_length=300)]
 Zone = Annotated[Text, Field(min_length=1, max_length=64)]
 OptionName = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[a-z][a-z0-9_]*$")]
 OptionValue = Annotated[Text, Field(max_length=2048)] | int | bool
+
+_ISO_DATE_TIME = re.compile(r"\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}")
+
+
+def _date_and_time_text(value: object) -> object:
+    # pydantic also reads a number (or a numeric string, as every query value is) as seconds since 1970, so
+    # "until=0.5" would mean 1970-01-01T00:00:00.5: the API takes what its document says, ISO 8601 text.
+    if isinstance(value, datetime):
+        return value
+    if not isinstance(value, str) or not _ISO_DATE_TIME.match(value):
+        raise PydanticCustomError("datetime_parsing", "Input should be an ISO 8601 date and time")
+    return value
+
+
+# A date and time as ISO 8601 text ("2030-03-10T09:00:00"), with an offset (Instant) or without (WallClock).
+Instant = Annotated[AwareDatetime, BeforeValidator(_date_and_time_text)]
+WallClock = Annotated[datetime, BeforeValidator(_date_and_time_text)]
 
 
 class TargetIn(Body):
@@ -103,7 +122,7 @@ class PostUpdate(Body):
 
 
 class ScheduleRequest(Body):
-    at: datetime | None = Field(
+    at: WallClock | None = Field(
         default=None,
         examples=["2030-03-10T09:00:00"],
         description="Without an offset: a wall-clock time in `timezone` (else the post's). Omit to publish now.",

@@ -6,10 +6,11 @@ import uuid
 from typing import Annotated
 
 from fastapi import APIRouter, Query, status
-from pydantic import AwareDatetime
 
 from socialhub.api.deps import CurrentIdentity, needs
+from socialhub.api.errors import error_responses
 from socialhub.api.post_schemas import (
+    Instant,
     PostCreate,
     PostPublic,
     PostsPublic,
@@ -36,8 +37,8 @@ def list_posts(
     identity: CurrentIdentity,
     status: PostStatus | None = None,
     platform: Annotated[Platform | None, Query(description="Posts with a target on this platform.")] = None,
-    since: Annotated[AwareDatetime | None, Query(description="Scheduled (else created) at or after.")] = None,
-    until: Annotated[AwareDatetime | None, Query(description="Scheduled (else created) before.")] = None,
+    since: Annotated[Instant | None, Query(description="Scheduled (else created) at or after.")] = None,
+    until: Annotated[Instant | None, Query(description="Scheduled (else created) before.")] = None,
     q: Annotated[Text | None, Query(max_length=200, description="Text in the content or title.")] = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
     offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
@@ -59,6 +60,7 @@ def list_posts(
     "",
     status_code=status.HTTP_201_CREATED,
     response_model=PostPublic,
+    responses=error_responses(404),
     summary="Write a draft for one or more connected accounts.",
     **needs(Permission.POSTS_WRITE),
 )
@@ -83,6 +85,7 @@ def get_post(post_id: uuid.UUID, identity: CurrentIdentity) -> PostPublic:
 @router.patch(
     "/{post_id}",
     response_model=PostPublic,
+    responses=error_responses(409),
     summary="Edit a draft or a post waiting for approval.",
     **needs(Permission.POSTS_WRITE),
 )
@@ -97,6 +100,7 @@ def update_post(post_id: uuid.UUID, body: PostUpdate, identity: CurrentIdentity)
 @router.delete(
     "/{post_id}",
     status_code=status.HTTP_204_NO_CONTENT,
+    responses=error_responses(409),
     summary="Delete a post that nothing was published from.",
     **needs(Permission.POSTS_WRITE),
 )
@@ -118,6 +122,7 @@ def validate_post(post_id: uuid.UUID, identity: CurrentIdentity) -> ValidationPu
 @router.post(
     "/{post_id}/schedule",
     response_model=PostPublic,
+    responses=error_responses(409),
     summary="Schedule the post (or publish it now); it waits for an approver when the team's policy says so.",
     **needs(Permission.POSTS_WRITE),
 )
@@ -128,6 +133,7 @@ def schedule_post(post_id: uuid.UUID, identity: CurrentIdentity, body: ScheduleR
 @router.post(
     "/{post_id}/approve",
     response_model=PostPublic,
+    responses=error_responses(409),
     summary="Approve a post waiting for approval: it is queued.",
     **needs(Permission.POSTS_APPROVE),
 )
@@ -138,6 +144,7 @@ def approve_post(post_id: uuid.UUID, identity: CurrentIdentity) -> PostPublic:
 @router.post(
     "/{post_id}/reject",
     response_model=PostPublic,
+    responses=error_responses(409),
     summary="Send a post back to its author as a draft, saying why.",
     **needs(Permission.POSTS_APPROVE),
 )
@@ -148,6 +155,7 @@ def reject_post(post_id: uuid.UUID, body: RejectRequest, identity: CurrentIdenti
 @router.post(
     "/{post_id}/cancel",
     response_model=PostPublic,
+    responses=error_responses(409),
     summary="Stop every target that was not published yet.",
     **needs(Permission.POSTS_WRITE),
 )
@@ -158,6 +166,7 @@ def cancel_post(post_id: uuid.UUID, identity: CurrentIdentity) -> PostPublic:
 @router.post(
     "/{post_id}/targets/{target_id}/retry",
     response_model=PostPublic,
+    responses=error_responses(409),
     summary="Publish a failed or cancelled target again now (an unconfirmed one once checked).",
     **needs(Permission.POSTS_PUBLISH),
 )
@@ -171,6 +180,7 @@ def retry_target(
 @router.patch(
     "/{post_id}/targets/{target_id}",
     response_model=PostPublic,
+    responses=error_responses(409),
     summary="Fix a failed or cancelled target (its text, fields or files) before retrying it; the others stay as "
     "they are.",
     **needs(Permission.POSTS_WRITE),

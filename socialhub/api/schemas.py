@@ -7,13 +7,17 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Annotated
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
+from pydantic.json_schema import SkipJsonSchema
+from pydantic_core import PydanticCustomError
 
 from socialhub.models import ApprovalPolicy, PlanTier, Role
+from socialhub.services.tenants import PLAN_SET_BY
 
 
 def _printable(value: str) -> str:
-    # PostgreSQL text cannot hold NUL, and other C0 controls in a name are never intended.
+    # C0 controls in a name or a text are never intended. (What the database cannot store at all, NUL and lone
+    # surrogates, every request is checked for before any schema: socialhub.api.deps.refuse_unstorable_text.)
     if any(ord(c) < 32 and c not in "\t\n\r" for c in value):
         raise ValueError("must not contain control characters")
     return value
@@ -76,7 +80,7 @@ class SessionResponse(BaseModel):
 class TenantSummary(BaseModel):
     id: uuid.UUID
     name: str
-    plan_tier: PlanTier
+    plan_tier: PlanTier = Field(description=f"Sets the media quota; chosen by {PLAN_SET_BY}, not by the team.")
     timezone: str
 
 
@@ -149,8 +153,14 @@ class TenantPublic(TenantSummary):
 class TenantUpdate(Body):
     name: Annotated[Text, Field(min_length=1, max_length=200)] | None = Field(default=None, examples=["Acme Coffee"])
     timezone: Annotated[Text, Field(max_length=64)] | None = Field(default=None, examples=["America/New_York"])
-    plan_tier: Annotated[PlanTier | None, Field(examples=["pro"])] = None
     approval_policy: Annotated[ApprovalPolicy | None, Field(examples=["contributors"])] = None
+    # Not a team setting: accepted by name only to refuse it in words (extra="forbid" would just say "not allowed").
+    plan_tier: SkipJsonSchema[object] = None
+
+    @field_validator("plan_tier")
+    @classmethod
+    def _plan_is_the_operators(cls, value: object) -> None:
+        raise PydanticCustomError("read_only", f"the plan is set by {PLAN_SET_BY}, not by the team")
 
 
 class AIBudgetPublic(BaseModel):

@@ -10,7 +10,8 @@ from fastapi import APIRouter, Query, status
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 
-from socialhub.api.deps import CurrentIdentity, needs
+from socialhub.api.deps import CurrentIdentity, ServedAt, needs
+from socialhub.api.errors import error_responses
 from socialhub.models import AccountStatus, Platform, SocialAccount
 from socialhub.security.permissions import Permission
 from socialhub.services import account_connect, social_accounts
@@ -80,7 +81,11 @@ class ConnectRequest(BaseModel):
     redirect_uri: Annotated[
         str,
         Field(
-            alias="redirectUri", min_length=1, max_length=2048, examples=["https://app.example.com/accounts/callback"]
+            alias="redirectUri",
+            min_length=1,
+            max_length=2048,
+            examples=["https://app.example.com/accounts/callback"],
+            description="The same return address the connection started with.",
         ),
     ]
 
@@ -139,9 +144,22 @@ def platforms(identity: CurrentIdentity) -> list[PlatformPublic]:
 def auth_url(
     platform: Platform,
     identity: CurrentIdentity,
-    redirect_uri: Annotated[str, Query(alias="redirectUri", min_length=1, max_length=2048)],
+    origin: ServedAt,
+    redirect_uri: Annotated[
+        str,
+        Query(
+            alias="redirectUri",
+            min_length=1,
+            max_length=2048,
+            examples=["https://app.example.com/accounts/callback"],
+            description="Where the platform sends the browser back: this app's callback page, APP_URL + "
+            f"{account_connect.CALLBACK_PATH} (in development also on the origin the app is reached at).",
+        ),
+    ],
 ) -> AuthUrl:
-    url, state = account_connect.start_connect(identity.context, platform.value, redirect_uri=redirect_uri)
+    url, state = account_connect.start_connect(
+        identity.context, platform.value, redirect_uri=redirect_uri, served_at=origin
+    )
     return AuthUrl(url=url, state=state)
 
 
@@ -149,13 +167,21 @@ def auth_url(
     "/connect",
     response_model=ConnectResponse,
     status_code=status.HTTP_201_CREATED,
-    responses={200: {"model": ConnectResponse, "description": "Pick which accounts to connect."}},
+    responses={
+        200: {"model": ConnectResponse, "description": "Pick which accounts to connect."},
+        **error_responses(400, 502),
+    },
     summary="Finish connecting: exchange the code the platform returned.",
     **needs(Permission.ACCOUNTS_MANAGE),
 )
-def connect(body: ConnectRequest, identity: CurrentIdentity) -> JSONResponse:
+def connect(body: ConnectRequest, identity: CurrentIdentity, origin: ServedAt) -> JSONResponse:
     result = account_connect.complete_connect(
-        identity.context, state=body.state, code=body.code, redirect_uri=body.redirect_uri, platform=body.platform.value
+        identity.context,
+        state=body.state,
+        code=body.code,
+        redirect_uri=body.redirect_uri,
+        platform=body.platform.value,
+        served_at=origin,
     )
     response = ConnectResponse(
         accounts=[AccountPublic.of(a) for a in result.accounts],
@@ -170,6 +196,7 @@ def connect(body: ConnectRequest, identity: CurrentIdentity) -> JSONResponse:
     "/connect/select",
     response_model=AccountsPublic,
     status_code=status.HTTP_201_CREATED,
+    responses=error_responses(400),
     summary="Connect the accounts picked from a multi-account login.",
     **needs(Permission.ACCOUNTS_MANAGE),
 )
@@ -187,6 +214,7 @@ def list_accounts(identity: CurrentIdentity) -> AccountsPublic:
 @router.post(
     "/{account_id}/refresh",
     response_model=AccountPublic,
+    responses=error_responses(502),
     summary="Refresh an account's sign-in now.",
     **needs(Permission.ACCOUNTS_MANAGE),
 )

@@ -8,6 +8,7 @@ from fastapi import APIRouter, status
 
 from socialhub.api.auth import session_response
 from socialhub.api.deps import ClientIp, CurrentIdentity, UserAgent, needs
+from socialhub.api.errors import error_responses
 from socialhub.api.schemas import (
     InvitationAccept,
     InvitationCreate,
@@ -39,6 +40,7 @@ def list_members(identity: CurrentIdentity) -> MembersPublic:
 @router.patch(
     "/members/{user_id}",
     response_model=UserPublic,
+    responses=error_responses(409),
     summary="Change a member's role or activation.",
     **needs(Permission.TEAM_MANAGE),
 )
@@ -50,6 +52,7 @@ def update_member(user_id: uuid.UUID, body: MemberUpdate, identity: CurrentIdent
 @router.delete(
     "/members/{user_id}",
     status_code=status.HTTP_204_NO_CONTENT,
+    responses=error_responses(409),
     summary="Remove a member.",
     **needs(Permission.TEAM_MANAGE),
 )
@@ -69,6 +72,7 @@ def list_invitations(identity: CurrentIdentity) -> InvitationsPublic:
     "/invitations",
     status_code=status.HTTP_201_CREATED,
     response_model=InvitationCreated,
+    responses=error_responses(409),
     summary="Invite someone by email; returns the link to send them.",
     **needs(Permission.TEAM_MANAGE),
 )
@@ -90,7 +94,12 @@ def revoke_invitation(invitation_id: uuid.UUID, identity: CurrentIdentity) -> No
     team.revoke_invitation(identity.context, invitation_id)
 
 
-@public.get("/invitations/{token}", response_model=InvitationPreview, summary="What an invitation link is for.")
+@public.get(
+    "/invitations/{token}",
+    response_model=InvitationPreview,
+    responses=error_responses(409),
+    summary="What an invitation link is for.",
+)
 def preview_invitation(token: str) -> InvitationPreview:
     preview = team.preview_invitation(token)
     return InvitationPreview(team_name=preview.team_name, email=preview.email, role=preview.role)
@@ -100,6 +109,7 @@ def preview_invitation(token: str) -> InvitationPreview:
     "/invitations/{token}/accept",
     status_code=status.HTTP_201_CREATED,
     response_model=SessionResponse,
+    responses=error_responses(409),
     summary="Accept an invitation: set a password and sign in.",
 )
 def accept_invitation(token: str, body: InvitationAccept, ip: ClientIp, agent: UserAgent) -> SessionResponse:

@@ -57,7 +57,6 @@ def update_tenant(body: TenantUpdate, identity: CurrentIdentity) -> TenantPublic
             identity.context,
             name=body.name,
             timezone=body.timezone,
-            plan_tier=body.plan_tier,
             approval=body.approval_policy,
         )
     )

@@ -3,6 +3,10 @@
 The ``state`` sent through the platform is a JWT signed with OAUTH_STATE_SECRET naming the tenant, the
 user, the platform and an ``oauth_states`` row; it expires in 10 minutes and the row makes it single-use.
 The PKCE verifier stays server-side; multi-account logins wait (encrypted) for the person's choice.
+
+The platform sends the browser (and the code) back only to the app's own callback page: ``redirect_uri`` must be
+``APP_URL`` + ``/accounts/callback`` or, outside production, that page on the origin the app was reached at
+(``http://127.0.0.1:3000``, a phone's LAN address), both when connecting starts and when it completes.
 """
 
 from __future__ import annotations
@@ -12,6 +16,7 @@ import time
 import uuid
 from dataclasses import dataclass
 from datetime import timedelta
+from urllib.parse import urlsplit
 
 from joserfc import jwt
 from joserfc.errors import JoseError
@@ -30,13 +35,21 @@ from socialhub.services.access import require
 from socialhub.services.errors import Invalid, SocialHubError
 from socialhub.services.secrets import get_vault
 from socialhub.services.social_accounts import PlatformRefused, encrypt_tokens
-from socialhub.settings import get_settings
+from socialhub.services.text import require_storable
+from socialhub.settings import Environment, get_settings
 
 STATE_TTL = timedelta(minutes=10)
+# The web app's page that finishes a connection (socialhub.ui.routes.ACCOUNTS_CALLBACK, which a test keeps equal).
+CALLBACK_PATH = "/accounts/callback"
+_DEFAULT_PORTS = {"http": 80, "https": 443}
 
 
 class InvalidState(SocialHubError):
     code, status = "invalid_oauth_state", 400
+
+
+class RedirectNotAllowed(Invalid):
+    code = "redirect_uri_not_allowed"
 
 
 @dataclass(frozen=True)
@@ -90,6 +103,62 @@ def _verify_state(ctx: Context, state: str, platform: str | None) -> tuple[str, 
     return str(claims["plt"]), uuid.UUID(claims["sid"])
 
 
+# --- where the platform may send the browser back ------------------------------------------------------------
+
+
+def callback_urls(served_at: str | None = None) -> list[str]:
+    """The return addresses a connection may use: the callback page under APP_URL, and outside production the
+    same page on ``served_at``, the origin the app was reached at (as the browser addressed it)."""
+    settings = get_settings()
+    app_url = settings.app_url.rstrip("/")
+    urls = [app_url + CALLBACK_PATH]
+    origin = _origin(served_at) if served_at and settings.environment is not Environment.PRODUCTION else None
+    if origin:
+        candidate = origin + urlsplit(app_url).path.rstrip("/") + CALLBACK_PATH
+        if _comparable(candidate) != _comparable(urls[0]):
+            urls.append(candidate)
+    return urls
+
+
+def check_redirect_uri(redirect_uri: str, *, served_at: str | None = None) -> str:
+    """``redirect_uri`` if it is one of ``callback_urls``; else a refusal saying which address is expected."""
+    require_storable(redirect_uri=redirect_uri)
+    allowed = callback_urls(served_at)
+    given = _comparable(redirect_uri)
+    if given is None or given not in {_comparable(url) for url in allowed}:
+        raise RedirectNotAllowed(
+            f"The return address (redirectUri) must be this app's own callback page, {allowed[0]}: "
+            "SocialHub has the platform send the sign-in only back to itself.",
+            details={"field": "redirectUri", "allowed": allowed},
+        )
+    return redirect_uri
+
+
+def _comparable(url: str) -> tuple[str, str, int, str] | None:
+    """(scheme, host, port, path) of an absolute http(s) URL with no credentials, query or fragment, else None."""
+    try:
+        parts = urlsplit(url)
+        port = parts.port
+    except ValueError:
+        return None
+    scheme = parts.scheme.lower()
+    if scheme not in _DEFAULT_PORTS or not parts.hostname or parts.username is not None or parts.password is not None:
+        return None
+    if parts.query or parts.fragment or "?" in url or "#" in url:
+        return None
+    return scheme, parts.hostname.lower(), port or _DEFAULT_PORTS[scheme], parts.path or "/"
+
+
+def _origin(url: str) -> str | None:
+    """``scheme://host[:port]`` of an http(s) address, else None."""
+    found = _comparable(url)
+    if found is None:
+        return None
+    scheme, host, port, _path = found
+    host = f"[{host}]" if ":" in host else host
+    return f"{scheme}://{host}" + ("" if port == _DEFAULT_PORTS[scheme] else f":{port}")
+
+
 # --- connect -------------------------------------------------------------------------------------------------
 
 
@@ -115,9 +184,13 @@ def _client(platform: str) -> PlatformClient:
         raise Invalid(f"SocialHub cannot connect {platform!r} accounts yet.") from None
 
 
-def start_connect(ctx: Context, platform: str, *, redirect_uri: str) -> tuple[str, str]:
-    """(authorization URL, state) for sending the browser to the platform's consent page."""
+def start_connect(ctx: Context, platform: str, *, redirect_uri: str, served_at: str | None = None) -> tuple[str, str]:
+    """(authorization URL, state) for sending the browser to the platform's consent page.
+
+    ``served_at``: the origin the person reached the app at, for the development allowance of ``callback_urls``.
+    """
     require(ctx, Permission.ACCOUNTS_MANAGE)
+    check_redirect_uri(redirect_uri, served_at=served_at)
     client = _client(platform)
     row = OAuthState(
         tenant_id=ctx.tenant_id,
@@ -152,10 +225,17 @@ def _take_state(session: Session, ctx: Context, state: str, platform: str | None
 
 
 def complete_connect(
-    ctx: Context, *, state: str, code: str, redirect_uri: str, platform: str | None = None
+    ctx: Context,
+    *,
+    state: str,
+    code: str,
+    redirect_uri: str,
+    platform: str | None = None,
+    served_at: str | None = None,
 ) -> ConnectResult:
     """The callback: check the state (once), exchange the code, learn the identity, store the tokens."""
     require(ctx, Permission.ACCOUNTS_MANAGE)
+    check_redirect_uri(redirect_uri, served_at=served_at)
     with tenant_session(ctx) as session:
         row = _take_state(session, ctx, state, platform)
         if row.used_at is not None:

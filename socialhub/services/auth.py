@@ -24,7 +24,8 @@ from socialhub.security.tokens import new_token, token_hash
 from socialhub.services import audit, throttle
 from socialhub.services.access import require
 from socialhub.services.errors import Conflict, Invalid, SocialHubError
-from socialhub.services.tenants import create_tenant
+from socialhub.services.tenants import create_tenant, validate_timezone
+from socialhub.services.text import require_storable
 from socialhub.services.users import create_user, normalise_email
 from socialhub.settings import get_settings
 
@@ -47,6 +48,20 @@ class AccountInactive(SocialHubError):
 
 class SessionEnded(NotAuthenticated):
     code = "session_ended"
+
+
+class RegistrationRefused(Conflict):
+    """The address cannot start a new team. Worded the same whatever the reason, and never naming the address:
+    the answer must not read as "this person has an account here" (see ``register``)."""
+
+    code = "registration_refused"
+
+    def __init__(self) -> None:
+        super().__init__(
+            "A new team cannot be created with this email address. If you already have an account, sign in "
+            "instead; to join a team that exists, ask one of its admins for an invitation.",
+            details={"field": "email"},
+        )
 
 
 @dataclass(frozen=True)
@@ -128,16 +143,38 @@ def register(
     ip: str | None = None,
     user_agent: str | None = None,
 ) -> SessionTokens:
-    """A new team with its first owner, signed in."""
+    """A new team with its first owner, signed in.
+
+    Without email verification, signing up answers either "signed in" or "refused", so whoever tries an address
+    learns whether it has an account; this cannot be hidden here. What is done instead: the refusal is one
+    generic sentence that never names the address (``RegistrationRefused``); a taken address costs the same
+    password hashing as a free one, so it is no cheaper to probe; every attempt counts against the address and
+    the client address (``throttle.check_registration``); and a probe with a free address creates a real team,
+    in the audit log. All input is checked first, so a mistake never counts as an attempt or leaves a half team.
+    """
+    require_storable(team_name=team_name, email=email, password=password, full_name=full_name, timezone=timezone)
     email = normalise_email(email)
+    if not team_name.strip():
+        raise Invalid("A team needs a name.", details={"field": "team_name"})
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise Invalid(f"Passwords need at least {MIN_PASSWORD_LENGTH} characters.", details={"field": "password"})
+    validate_timezone(timezone)
+    throttle.check_registration(email, ip)
     if lookup_ids("app_login_lookup", email):
-        raise Conflict(f"There is already an account for {email}. Sign in instead.", details={"field": "email"})
+        hash_password(password)  # the work creating the owner would have done
+        raise RegistrationRefused()
     tenant = create_tenant(name=team_name, timezone=timezone)
-    owner = create_user(Context.system(tenant.id), email=email, password=password, role=Role.OWNER, full_name=full_name)
+    try:
+        owner = create_user(
+            Context.system(tenant.id), email=email, password=password, role=Role.OWNER, full_name=full_name
+        )
+    except Conflict:  # the same address signed up a moment ago, in a race with this one
+        raise RegistrationRefused() from None
     return start_session(Context.system(tenant.id), owner.id, ip=ip, user_agent=user_agent)
 
 
 def login(*, email: str, password: str, ip: str | None = None, user_agent: str | None = None) -> SessionTokens:
+    require_storable(email=email, password=password)
     email = email.strip().lower()
     throttle.check_login(email, ip)
     found = lookup_ids("app_login_lookup", email)

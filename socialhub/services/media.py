@@ -49,6 +49,7 @@ from socialhub.services.errors import (
 )
 from socialhub.services.media_items import MediaGone
 from socialhub.services.media_storage import storage, unavailable
+from socialhub.services.text import require_storable
 from socialhub.settings import get_settings
 
 log = logging.getLogger(__name__)
@@ -235,6 +236,7 @@ def clean_filename(filename: str) -> str:
 
 def clean_alt_text(alt_text: str) -> str:
     alt_text = re.sub(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]", "", alt_text or "").strip()
+    require_storable(alt_text=alt_text)  # control characters are dropped; half a character cannot be
     if len(alt_text) > ALT_TEXT_LIMIT:
         raise Invalid(f"Alt text can have at most {ALT_TEXT_LIMIT:,} characters.", details={"field": "alt_text"})
     return alt_text

@@ -48,6 +48,7 @@ from socialhub.services.access import require
 from socialhub.services.errors import Conflict, Invalid, NotFound, NotPermitted
 from socialhub.services.publishing import draft_for
 from socialhub.services.tenants import approval_policy, validate_timezone
+from socialhub.services.text import UnstorableText, require_storable
 
 GRACE = timedelta(seconds=60)  # a time this close behind now still counts (clock skew, a slow form)
 TITLE_LIMIT = 300
@@ -354,6 +355,7 @@ def create_post(
     media_ids: Sequence[uuid.UUID] = (),
 ) -> PostDetail:
     require(ctx, Permission.POSTS_WRITE)
+    require_storable(content=content, title=title, timezone=timezone, targets=targets)
     assert ctx.user_id is not None
     with tenant_session(ctx) as session:
         tenant = session.get(Tenant, ctx.tenant_id)
@@ -386,6 +388,7 @@ def update_post(
 ) -> PostDetail:
     """Change what is given (None keeps; an empty title clears). Only drafts and posts awaiting approval."""
     require(ctx, Permission.POSTS_WRITE)
+    require_storable(content=content, title=title, targets=targets)
     with tenant_session(ctx) as session:
         post, rows = _locked(session, ctx, post_id)
         if post.status not in EDITABLE:
@@ -456,6 +459,10 @@ def check_draft(
 ) -> dict[str, list[str]]:
     """``validate_post`` for a post not saved yet (the composer, as a person types); nothing is written."""
     require(ctx, Permission.POSTS_READ)
+    try:
+        require_storable(content=content, title=title, targets=targets)
+    except UnstorableText as exc:  # shown where every other problem is: under each target
+        return {str(spec.account_id): [exc.message] for spec in targets}
     with tenant_session(ctx) as session:
         post = Post(
             tenant_id=ctx.tenant_id,
@@ -544,6 +551,7 @@ def approve_post(ctx: Context, post_id: uuid.UUID) -> PostDetail:
 
 def reject_post(ctx: Context, post_id: uuid.UUID, reason: str) -> PostDetail:
     require(ctx, Permission.POSTS_APPROVE)
+    require_storable(reason=reason)
     reason = reason.strip()
     if not reason:
         raise Invalid("Say why, so the author knows what to change.", details={"field": "reason"})
@@ -748,6 +756,7 @@ def list_posts(
 ) -> tuple[list[PostDetail], int]:
     """Newest first. ``since``/``until`` bound the scheduled time (the creation time for unscheduled posts)."""
     require(ctx, Permission.POSTS_READ)
+    require_storable(text=text)
     when = func.coalesce(Post.scheduled_at, Post.created_at)
     conditions: list[Any] = []
     if status is not None:

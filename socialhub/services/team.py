@@ -17,6 +17,7 @@ from socialhub.security.tokens import new_token, token_hash
 from socialhub.services import audit
 from socialhub.services.auth import SessionTokens, require, revoke_user_sessions, start_session
 from socialhub.services.errors import Conflict, Invalid, NotFound, NotPermitted
+from socialhub.services.text import require_storable
 from socialhub.services.users import normalise_email
 from socialhub.settings import get_settings
 
@@ -126,6 +127,7 @@ def invite(ctx: Context, *, email: str, role: Role) -> NewInvitation:
     assert ctx.role is not None
     if not can_manage_member(ctx.role, role, role):
         raise NotPermitted("Only an owner can invite another owner.")
+    require_storable(email=email)
     email = normalise_email(email)
     if lookup_ids("app_login_lookup", email):
         raise Conflict(f"{email} already has a SocialHub account.", details={"field": "email"})
@@ -220,6 +222,7 @@ def preview_invitation(token: str) -> InvitationPreview:
 def accept_invitation(
     token: str, *, password: str, full_name: str = "", ip: str | None = None, user_agent: str | None = None
 ) -> SessionTokens:
+    require_storable(password=password, full_name=full_name)
     if len(password) < MIN_PASSWORD_LENGTH:
         raise Invalid(f"Passwords need at least {MIN_PASSWORD_LENGTH} characters.", details={"field": "password"})
     tenant_id, invitation_id = _find_invitation(token)

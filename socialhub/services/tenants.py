@@ -1,4 +1,4 @@
-"""Tenants: creating one (with its first owner) and reading it."""
+"""Tenants: creating one, reading it, its settings and AI budget, and the plan its operator sets."""
 
 from __future__ import annotations
 
@@ -16,23 +16,32 @@ from socialhub.security.permissions import Permission
 from socialhub.services import audit
 from socialhub.services.access import require
 from socialhub.services.errors import Invalid, NotFound
+from socialhub.services.text import require_storable
 from socialhub.settings import get_settings
+
+# Who sets a team's plan (and so its media quota): whoever runs the installation, never the team itself.
+PLAN_SET_BY = "the operator of this installation (python -m socialhub set-plan)"
 
 
 def validate_timezone(name: str) -> str:
+    require_storable(timezone=name)
     try:
         ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError):
-        raise Invalid(f"'{name}' is not a time zone we know; use an IANA name such as 'Europe/Berlin'.") from None
+        raise Invalid(
+            f"'{name}' is not a time zone we know; use an IANA name such as 'Europe/Berlin'.",
+            details={"field": "timezone"},
+        ) from None
     return name
 
 
 def create_tenant(
     *, name: str, plan_tier: PlanTier = PlanTier.FREE, timezone: str = "UTC", ai_budget_limit: Decimal | None = None
 ) -> Tenant:
+    require_storable(name=name)
     name = name.strip()
     if not name:
-        raise Invalid("A team needs a name.")
+        raise Invalid("A team needs a name.", details={"field": "name"})
     tenant = Tenant(
         name=name,
         plan_tier=plan_tier,
@@ -94,7 +103,6 @@ def _settings_view(tenant: Tenant) -> dict[str, object]:
     return {
         "name": tenant.name,
         "timezone": tenant.timezone,
-        "plan_tier": tenant.plan_tier.value,
         "approval_policy": approval_policy(tenant).value,
     }
 
@@ -104,10 +112,11 @@ def update_tenant(
     *,
     name: str | None = None,
     timezone: str | None = None,
-    plan_tier: PlanTier | None = None,
     approval: ApprovalPolicy | None = None,
 ) -> Tenant:
+    """What a team's owners and admins may change. Not the plan: ``set_plan`` is the operator's."""
     require(ctx, Permission.TENANT_MANAGE)
+    require_storable(name=name)  # the time zone: validate_timezone
     with tenant_session(ctx) as session:
         tenant = session.get(Tenant, ctx.tenant_id)
         if tenant is None:
@@ -119,8 +128,6 @@ def update_tenant(
             tenant.name = name.strip()
         if timezone is not None:
             tenant.timezone = validate_timezone(timezone)
-        if plan_tier is not None:
-            tenant.plan_tier = plan_tier
         if approval is not None:
             tenant.settings = {**tenant.settings, "approval_policy": approval.value}  # new dict: JSONB change tracked
         after = _settings_view(tenant)
@@ -130,6 +137,40 @@ def update_tenant(
             )
         session.commit()
         return tenant
+
+
+@dataclass(frozen=True)
+class PlanChange:
+    tenant: Tenant
+    before: PlanTier
+
+    @property
+    def changed(self) -> bool:
+        return self.before is not self.tenant.plan_tier
+
+
+def set_plan(tenant_id: uuid.UUID, plan: PlanTier, *, operator: str) -> PlanChange:
+    """The operator's command (the CLI): put a team on a plan, which sets its media quota. Audited, naming
+    ``operator`` (who ran it, e.g. the OS account); a team's own members cannot do this through the app."""
+    ctx = Context.system(tenant_id)
+    with tenant_session(ctx) as session:
+        tenant = session.exec(select(Tenant).where(Tenant.id == tenant_id).with_for_update()).first()
+        if tenant is None:
+            raise NotFound(f"There is no team with the id {tenant_id}.")
+        before = tenant.plan_tier
+        if before is not plan:
+            tenant.plan_tier = plan
+            audit.record(
+                session,
+                ctx,
+                "tenant.plan_changed",
+                entity_type="tenant",
+                entity_id=tenant.id,
+                before={"plan_tier": before.value},
+                after={"plan_tier": plan.value, "set_by": "operator", "operator": operator},
+            )
+        session.commit()
+        return PlanChange(tenant, before)
 
 
 def get_ai_budget(ctx: Context) -> AIBudget:

@@ -251,7 +251,7 @@ class TestDocs:
             assert success, (method, path)
             if success[0] != "204":
                 content = op["responses"][success[0]]["content"]
-                binary = content.get("application/octet-stream", {}).get("schema", {}).get("format") == "binary"
+                binary = all(c.get("schema", {}).get("format") == "binary" for c in content.values())
                 assert binary or "schema" in content["application/json"], (method, path)
 
     def test_every_request_body_field_has_an_example(self, api: TestClient) -> None:
@@ -272,3 +272,23 @@ class TestDocs:
         assert assets and all(not a.startswith("http") for a in assets), assets
         for asset in assets:
             assert api.get(asset).status_code == 200, asset
+
+
+class TestPlan:
+    """The plan sets the media quota: the operator's to choose (the CLI), read-only through the API."""
+
+    @pytest.mark.parametrize("plan", ["enterprise", None, "free"])
+    def test_patch_tenant_refuses_it_in_words(self, api: TestClient, team: Team, plan: str | None) -> None:
+        r = api.patch("/api/v1/tenant", json={"plan_tier": plan, "name": "Renamed"}, headers=team[Role.OWNER].headers)
+        error = assert_error(r, 422, "validation_error")
+        assert error["message"] == (
+            "The field 'plan_tier' cannot be changed here: the plan is set by the operator of this installation "
+            "(python -m socialhub set-plan), not by the team."
+        )
+        tenant = api.get("/api/v1/tenant", headers=team[Role.OWNER].headers).json()
+        assert (tenant["plan_tier"], tenant["name"]) == ("free", "Team A")
+
+    def test_the_document_shows_it_read_only(self, api: TestClient) -> None:
+        schemas = api.get("/api/v1/openapi.json").json()["components"]["schemas"]
+        assert "plan_tier" not in schemas["TenantUpdate"]["properties"]
+        assert "set-plan" in schemas["TenantPublic"]["properties"]["plan_tier"]["description"]

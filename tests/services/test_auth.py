@@ -2,20 +2,24 @@
 
 from __future__ import annotations
 
+import hashlib
 import threading
 import uuid
 from collections.abc import Iterator
 
 import pytest
+import redis
 from sqlmodel import select
 
 from socialhub.context import Context
 from socialhub.db import tenant_session
 from socialhub.models import AuditLog, RefreshToken, Role, User, utcnow
 from socialhub.security import jwt
-from socialhub.services import auth
-from socialhub.services.errors import Conflict
+from socialhub.security.passwords import hash_password
+from socialhub.services import auth, throttle, users
+from socialhub.services.errors import Invalid
 from socialhub.services.team import update_member
+from socialhub.services.tenants import all_tenant_ids
 from socialhub.services.throttle import TooManyAttempts
 from socialhub.settings import get_settings
 from tests.factories import make_user, random_email
@@ -41,9 +45,111 @@ class TestRegister:
         user, tenant = auth.me(identity)
         assert tenant.name == "Bakery" and user.full_name == "Olive Owner"
 
-    def test_an_email_that_has_an_account_is_refused(self, owner: auth.SessionTokens) -> None:
-        with pytest.raises(Conflict, match="already an account"):
+    def test_an_email_that_has_an_account_is_refused_without_saying_so(self, owner: auth.SessionTokens) -> None:
+        with pytest.raises(auth.RegistrationRefused) as caught:
             auth.register(team_name="Other", email=owner.user.email.upper(), password=PASSWORD)
+        message = caught.value.message
+        assert owner.user.email not in message.lower() and "already an account for" not in message
+        assert "sign in instead" in message and caught.value.status == 409
+        assert caught.value.details == {"field": "email"}
+
+    def test_a_taken_and_a_free_address_cost_the_same_hashing(
+        self, owner: auth.SessionTokens, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        calls: list[str] = []
+
+        def counted(password: str) -> str:
+            calls.append(password)
+            return hash_password(password)
+
+        monkeypatch.setattr(auth, "hash_password", counted)
+        monkeypatch.setattr(users, "hash_password", counted)
+        with pytest.raises(auth.RegistrationRefused):
+            auth.register(team_name="Other", email=owner.user.email, password=PASSWORD)
+        taken = len(calls)
+        auth.register(team_name="Other", email=random_email(), password=PASSWORD)
+        assert taken == len(calls) - taken == 1
+
+    def test_losing_a_race_for_the_address_reads_the_same(
+        self, owner: auth.SessionTokens, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        monkeypatch.setattr(auth, "lookup_ids", lambda *_: None)  # the other sign-up commits after our check
+        with pytest.raises(auth.RegistrationRefused):
+            auth.register(team_name="Other", email=owner.user.email, password=PASSWORD)
+
+    @pytest.mark.parametrize(
+        ("changes", "field"),
+        [
+            ({"password": "short"}, "password"),
+            ({"team_name": "   "}, "team_name"),
+            ({"timezone": "Mars/Olympus"}, "timezone"),
+            ({"email": "not an email"}, "email"),
+            ({"team_name": "Bakery \ud800"}, "team_name"),
+            ({"full_name": "Olive\x00"}, "full_name"),
+        ],
+    )
+    def test_bad_input_is_refused_before_anything_is_created(
+        self, database: dict[str, str], changes: dict[str, str], field: str
+    ) -> None:
+        before = set(all_tenant_ids())
+        fields = {"team_name": "Bakery", "email": random_email(), "password": PASSWORD, **changes}
+        with pytest.raises(Invalid) as caught:
+            auth.register(**fields)
+        assert caught.value.details["field"] == field
+        assert set(all_tenant_ids()) == before
+
+    def test_sign_ups_are_throttled_per_address_and_per_client_address(self, owner: auth.SessionTokens) -> None:
+        limit = get_settings().login_attempts_per_15_minutes
+        ip = f"198.51.100.{uuid.uuid4().int % 250}"
+        for _ in range(limit - 1):  # the owner's own sign-up was the first attempt with this address
+            with pytest.raises(auth.RegistrationRefused):
+                auth.register(team_name="Other", email=owner.user.email, password=PASSWORD, ip=f"10.9.{_}.1")
+        with pytest.raises(TooManyAttempts, match="Too many attempts to create a team"):
+            auth.register(team_name="Other", email=owner.user.email, password=PASSWORD, ip=ip)
+        for _ in range(limit):
+            auth.register(team_name="Other", email=random_email(), password=PASSWORD, ip=ip)
+        with pytest.raises(TooManyAttempts):
+            auth.register(team_name="Other", email=random_email(), password=PASSWORD, ip=ip)
+
+
+class TestThrottleKeys:
+    """The counters in Redis do not hold the typed email (or the client address), only a keyed hash of it."""
+
+    @pytest.fixture
+    def on_redis(self, redis_url: str, settings_env: pytest.MonkeyPatch) -> Iterator[redis.Redis]:
+        settings_env.setenv("REDIS_URL", redis_url)
+        get_settings.cache_clear()
+        client = redis.Redis.from_url(redis_url)
+        yield client
+        client.close()
+
+    def test_keys_hold_no_address(self, owner: auth.SessionTokens, on_redis: redis.Redis) -> None:
+        email, ip = owner.user.email, f"203.0.113.{uuid.uuid4().int % 250}"
+        with pytest.raises(auth.InvalidCredentials):
+            auth.login(email=f"  {email.upper()} ", password="wrong password!", ip=ip)
+        with pytest.raises(auth.RegistrationRefused):
+            auth.register(team_name="Other", email=email, password=PASSWORD, ip=ip)
+        keys = [key.decode() for key in on_redis.scan_iter(count=1000)]
+        local = email.split("@")[0]
+        assert not [key for key in keys if local in key.lower() or ip in key]
+        for kind, value in (("login:account", email), ("login:ip", ip), ("register:account", email)):
+            digest = throttle.counter_key(kind, value).rsplit(":", 1)[1]
+            assert [key for key in keys if digest in key], kind
+            assert digest != hashlib.sha256(value.encode()).hexdigest()  # keyed: no dictionary of addresses helps
+
+    def test_the_key_depends_on_the_secret(self, database: dict[str, str], settings_env: pytest.MonkeyPatch) -> None:
+        before = throttle.counter_key("login:account", "ada@example.com")
+        settings_env.setenv("JWT_SECRET", "another secret that is long enough for jwt")
+        get_settings.cache_clear()
+        assert throttle.counter_key("login:account", "ada@example.com") != before
+
+    def test_the_same_limits_hold_on_redis(self, owner: auth.SessionTokens, on_redis: redis.Redis) -> None:
+        limit = get_settings().login_attempts_per_15_minutes
+        for _ in range(limit):
+            with pytest.raises(auth.InvalidCredentials):
+                auth.login(email=owner.user.email, password="wrong password!")
+        with pytest.raises(TooManyAttempts, match="Too many sign-in attempts"):
+            auth.login(email=owner.user.email.upper(), password=PASSWORD)
 
 
 class TestLogin:

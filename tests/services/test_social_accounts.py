@@ -126,8 +126,13 @@ class TestState:
 
     def test_a_different_return_address_is_rejected(self, sandboxed: Sandbox, admin: Context) -> None:
         code, state = self._started(admin)
-        with pytest.raises(connect.InvalidState, match="return address"):
+        with pytest.raises(connect.RedirectNotAllowed, match="return address"):
             connect.complete_connect(admin, state=state, code=code, redirect_uri="https://evil.example/cb")
+        served_at = "http://127.0.0.1:3000"  # an allowed return address in development, not the one it started with
+        with pytest.raises(connect.InvalidState, match="return address"):
+            connect.complete_connect(
+                admin, state=state, code=code, redirect_uri=f"{served_at}/accounts/callback", served_at=served_at
+            )
 
 
 class TestTokenLifecycle:

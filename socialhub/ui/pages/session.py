@@ -68,6 +68,10 @@ def register() -> rx.Component:
             "Create a team",
             "You will be its owner; invite the others afterwards.",
             error_callout(RegisterState.error),
+            rx.cond(
+                RegisterState.offer_sign_in,
+                rx.link(rx.button("Sign in instead", variant="soft", width="100%"), href=routes.LOGIN, width="100%"),
+            ),
             _form(
                 RegisterState.submit,
                 "Create team",

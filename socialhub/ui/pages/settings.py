@@ -1,8 +1,10 @@
-"""Team settings and the AI budget; read-only for roles that may not change them."""
+"""Team settings and the AI budget; read-only for roles that may not change them. The plan is read-only for
+everyone: the operator of the installation sets it."""
 
 import reflex as rx
 
-from socialhub.models import ApprovalPolicy, PlanTier
+from socialhub.models import ApprovalPolicy
+from socialhub.services.tenants import PLAN_SET_BY
 from socialhub.ui.components.forms import field
 from socialhub.ui.layout import app_page
 from socialhub.ui.states.settings import SettingsState
@@ -37,13 +39,8 @@ def settings_form() -> rx.Component:
                 ),
                 field(
                     "Plan",
-                    rx.select(
-                        [p.value for p in PlanTier],
-                        name="plan_tier",
-                        value=SettingsState.plan_tier,
-                        on_change=SettingsState.set_plan_tier,
-                        disabled=locked,
-                    ),
+                    rx.badge(SettingsState.plan_tier, variant="soft", size="2", id="plan-tier"),
+                    f"Sets how much media the team can store. Chosen by {PLAN_SET_BY}, not in the app.",
                 ),
                 field(
                     "Approvals",

@@ -32,10 +32,12 @@ class LoginState(AuthState):
 
 class RegisterState(AuthState):
     error: str = ""
+    # The address cannot start a team (the service does not say why): offer signing in, the likely way on.
+    offer_sign_in: bool = False
 
     @rx.event
     def submit(self, form: dict[str, str]) -> rx.event.EventSpec | None:
-        self.error = ""
+        self.error, self.offer_sign_in = "", False
         try:
             tokens = auth.register(
                 team_name=form.get("team_name", ""),
@@ -43,10 +45,11 @@ class RegisterState(AuthState):
                 password=form.get("password", ""),
                 full_name=form.get("full_name", ""),
                 timezone=form.get("timezone", "") or "UTC",
+                ip=self.router.session.client_ip or None,
                 user_agent=self.router.headers.user_agent,
             )
         except SocialHubError as exc:
-            self.error = exc.message
+            self.error, self.offer_sign_in = exc.message, isinstance(exc, auth.RegistrationRefused)
             return None
         return self.start(tokens)
 

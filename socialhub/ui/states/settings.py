@@ -1,4 +1,4 @@
-"""The team settings page: name, time zone, plan, approval policy and the AI budget."""
+"""The team settings page: name, time zone, approval policy and the AI budget; the plan, read-only."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from decimal import Decimal, InvalidOperation
 
 import reflex as rx
 
-from socialhub.models import ApprovalPolicy, PlanTier
+from socialhub.models import ApprovalPolicy
 from socialhub.services import tenants
 from socialhub.services.errors import SocialHubError
 from socialhub.ui import routes
@@ -46,10 +46,6 @@ class SettingsState(AuthState):
         self.budget_percent = min(100, int(spent * 100 / budget.limit_usd)) if budget.limit_usd else 100
 
     @rx.event
-    def set_plan_tier(self, value: str) -> None:
-        self.plan_tier = value
-
-    @rx.event
     def set_approval_policy(self, value: str) -> None:
         self.approval_policy = value
 
@@ -74,7 +70,6 @@ class SettingsState(AuthState):
                 ctx,
                 name=form.get("name"),
                 timezone=form.get("timezone"),
-                plan_tier=PlanTier(form["plan_tier"]) if form.get("plan_tier") else None,
                 approval=ApprovalPolicy(form["approval_policy"]) if form.get("approval_policy") else None,
             )
         except SocialHubError as exc:
