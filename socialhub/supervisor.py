@@ -66,10 +66,14 @@ def describe_exit(returncode: int) -> str:
     return f"code {returncode}"
 
 
+# No proxy: the probe asks a loopback address of our own, which an HTTP_PROXY from the environment cannot reach.
+_DIRECT = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+
+
 def answers(url: str) -> bool:
     """Whether ``url`` answers 200 (urllib: unlike httpx it logs nothing, and this asks twice a second)."""
     try:
-        with urllib.request.urlopen(url, timeout=1.0) as response:
+        with _DIRECT.open(url, timeout=1.0) as response:
             return bool(response.status == 200)
     except (OSError, ValueError):
         return False
@@ -79,7 +83,7 @@ def _signal_group(pid: int, sig: int) -> bool:
     """Send ``sig`` to a process group; False when the group no longer exists."""
     try:
         os.killpg(pid, sig)
-    except ProcessLookupError:
+    except (ProcessLookupError, PermissionError):  # gone (or its number already reused by someone else's group)
         return False
     return True
 

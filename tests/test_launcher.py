@@ -11,9 +11,11 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import httpx
@@ -22,7 +24,7 @@ import pytest
 
 from socialhub import launcher
 from socialhub.cli import build_parser
-from socialhub.supervisor import Service, Supervisor, describe_exit, restart_delay
+from socialhub.supervisor import Service, Supervisor, answers, describe_exit, restart_delay
 from tests.web import app_environment, free_port, listening_addresses, start, stop, wait_for
 
 SLEEPER = [sys.executable, "-c", "import time; time.sleep(600)"]
@@ -174,6 +176,17 @@ def test_stop_leaves_no_process_of_any_child_behind(tmp_path: Path) -> None:
     time.sleep(0.5)  # the grandchild starts
     supervisor.stop()
     assert [group_members(pid) for pid in leaders] == [[], []]
+
+
+def test_the_readiness_probe_goes_straight_to_the_app_whatever_proxy_is_set(monkeypatch: pytest.MonkeyPatch) -> None:
+    server = ThreadingHTTPServer(("127.0.0.1", 0), SimpleHTTPRequestHandler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        monkeypatch.setenv("http_proxy", "http://127.0.0.1:9")  # nothing listens there
+        assert answers(f"http://127.0.0.1:{server.server_port}/")
+        assert not answers(f"http://127.0.0.1:{free_port()}/")
+    finally:
+        server.shutdown()
 
 
 def test_the_web_app_and_sandbox_listen_on_127_0_0_1_unless_asked() -> None:
