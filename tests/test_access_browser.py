@@ -186,7 +186,7 @@ def test_the_websocket_accepts_the_page_s_own_origin_and_logs_a_refusal_with_wha
 
 
 def test_dev_mode_from_127_0_0_1_listening_on_loopback_only(
-    database: dict[str, str], browser: Browser, sandbox: Sandbox, artifacts: Path
+    database: dict[str, str], browser: Browser, artifacts: Path
 ) -> None:
     """`python -m socialhub run --dev`: Vite serves the page, the backend (websocket) listens on port + 5000."""
     port = free_port()
