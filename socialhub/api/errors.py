@@ -34,6 +34,7 @@ from starlette.datastructures import Headers
 from starlette.exceptions import HTTPException
 from starlette.types import Scope
 
+from socialhub.log import loggable_path
 from socialhub.services.errors import SocialHubError
 from socialhub.services.text import storable_key
 
@@ -258,7 +259,7 @@ async def _unexpected_error(request: Request, exc: Exception) -> JSONResponse:
         "Unhandled %s on %s %s (request_id=%s)",
         type(exc).__name__,
         request.method,
-        request.url.path,
+        loggable_path(request.scope),
         request_id,
         exc_info=(type(exc), exc, exc.__traceback__),
     )

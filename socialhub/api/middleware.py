@@ -15,6 +15,7 @@ from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from socialhub.api.errors import REQUEST_ID_HEADER, error_response, request_id_of
+from socialhub.log import loggable_path, route_template
 
 __all__ = ["BodySizeLimitMiddleware", "RequestContextMiddleware"]
 
@@ -28,7 +29,9 @@ class RequestContextMiddleware:
     in ``scope["state"]["request_id"]`` (``request.state.request_id``) and echoed in the ``X-Request-ID`` response
     header. The log line (logger ``socialhub.access``, INFO, the message is the JSON) carries ``request_id, method,
     path, route, status, latency_ms, client_ip, tenant_id, user_id``; tenant and user are whatever the auth
-    dependency left in ``scope["state"]``. It never carries the query string (OAuth codes travel there) or headers.
+    dependency left in ``scope["state"]``. ``path`` is ``loggable_path``: credentials in the path (invitation
+    tokens) stay placeholders. It never carries the query string (signed links and OAuth codes travel there) or
+    headers.
     """
 
     def __init__(self, app: ASGIApp) -> None:
@@ -65,8 +68,8 @@ def _log_access(scope: Scope, *, request_id: str, status: int, started: float) -
     line = {
         "request_id": request_id,
         "method": scope.get("method"),
-        "path": scope.get("path"),  # the ASGI path never includes the query string
-        "route": getattr(scope.get("route"), "path", None),
+        "path": loggable_path(scope),
+        "route": route_template(scope),
         "status": status,
         "latency_ms": round((time.perf_counter() - started) * 1000, 1),
         "client_ip": client[0] if client else None,

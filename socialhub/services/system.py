@@ -15,8 +15,11 @@ from alembic.config import Config
 from alembic.script import ScriptDirectory
 
 from socialhub import __version__
+from socialhub.context import Context
 from socialhub.db import system_session
 from socialhub.models import utcnow
+from socialhub.security.permissions import Permission
+from socialhub.services.access import require
 from socialhub.settings import PROJECT_ROOT, get_settings
 
 
@@ -86,6 +89,14 @@ def system_status() -> SystemStatus:
         queue_ok=queue_reachable(),
         sandbox_mode=bool(settings.sandbox_mode),
     )
+
+
+def installation_status(ctx: Context) -> SystemStatus:
+    """``system_status()`` for a person: only a team's owners and admins see what the installation runs on
+    (database kind and version, schema revision, queue). Anonymous visitors and other roles do not; load
+    balancers ask the public ``/api/v1/ready``."""
+    require(ctx, Permission.TENANT_MANAGE)
+    return system_status()
 
 
 def worker_echo(token: str) -> dict[str, str]:
