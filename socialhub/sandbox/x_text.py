@@ -46,15 +46,22 @@ INVALID_CHARACTERS = (
 _LONGEST_VALID_TEXT = (MAX_WEIGHTED_LENGTH // 23) * max_url_length + 4 * MAX_WEIGHTED_LENGTH
 
 
+def _links(text: str) -> list[tuple[int, int]]:
+    """The package's links, as (start, end). Every link ends in "." + a TLD: without one there is none, and the
+    package's URL pattern, quadratic on dotted words ("a.a.a…": 280 characters take 1.6 s), is not run."""
+    if not _TLD_AFTER_DOT.search(text):
+        return []
+    return [(e["indices"][0], e["indices"][1]) for e in extract_urls_with_indices(text)]
+
+
 def weighted_length(text: str) -> int:
     """twitter-text v3's count. The package's emoji table takes a bare © or ® for an emoji (2); twitter-text's own
     pattern wants U+FE0F after them, so outside links a bare one weighs 1."""
     normalized = re.sub(r"\r\n|\r|\n", "\n", unicodedata.normalize("NFC", text))
-    if not _TLD_AFTER_DOT.search(normalized):
-        # Every link ends in "." + a TLD; without one there is no link, and a "," weighs what a "." does. The
-        # package's URL pattern, quadratic on dotted words ("a.a.a…": 280 characters take 1.6 s), is then not run.
-        text = normalized = normalized.replace(".", ",")
-    in_links = {i for e in extract_urls_with_indices(normalized) for i in range(*e["indices"])}
+    links = _links(normalized)
+    if not links:
+        text = normalized.replace(".", ",")  # a "," weighs what a "." does, and parse_tweet then skips its URL pattern
+    in_links = {i for start, end in links for i in range(start, end)}
     bare = re.finditer(r"[\u00a9\u00ae](?!\ufe0f)", normalized)
     return parse_tweet(text).weightedLength - sum(1 for m in bare if m.start() not in in_links)
 
@@ -75,8 +82,7 @@ def _tco() -> str:
 def stored_text(text: str, has_media: bool) -> str:
     """What X's API returns as the post's text: links become t.co, entities escaped, media adds a t.co link."""
     parts, last = [], 0
-    for entity in extract_urls_with_indices(text):
-        start, end = entity["indices"]
+    for start, end in _links(text):
         parts += [text[last:start], _tco()]
         last = end
     parts.append(text[last:])

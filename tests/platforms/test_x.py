@@ -466,6 +466,7 @@ def test_sandbox_counts_as_x_does_and_refuses_what_x_refuses(
         "故" * 140,
         ("https://" + "中" * 20 + ".com ") * 11 + "a" * 16,  # 11 links (punycode under 63), 11 spaces, 16 letters
         "©" * 280,  # a bare © is a Latin-1 character, not an emoji
+        "a." * 140,  # a dotted word without a TLD (the package's own URL matching takes ~1 s on it)
         "a" * 277 + " 👩\u200d👩\u200d👧\u200d👦",  # one family emoji: 2
     ],
 )
