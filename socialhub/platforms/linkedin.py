@@ -130,7 +130,7 @@ class LinkedInClient(PlatformClient):
         OptionField("title", "Document title", hint="Shown above an attached PDF."),
         OptionField(
             "mentions",
-            "Mentions",
+            "Mentions (Name = urn:li:…; …)",  # the composer shows labels, not hints
             max_length=2048,
             hint=f"People or pages to mention, as {MENTION_SYNTAX}. Each name links where it appears in the text.",
         ),
