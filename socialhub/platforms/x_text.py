@@ -81,8 +81,9 @@ def _factored(literals: list[str]) -> str:
 
 def _first_characters_apart(firsts: list[str]) -> None:
     for i, a in enumerate(firsts):
+        same = re.compile(re.escape(a), re.IGNORECASE)
         for b in firsts[i + 1 :]:
-            if re.fullmatch(re.escape(a), b, re.IGNORECASE):
+            if same.fullmatch(b):
                 raise ValueError(f"TLDs starting with {a!r} and {b!r} cannot be grouped apart")
 
 
