@@ -5,8 +5,9 @@ A post is: upload each medium (images and documents: ``initializeUpload`` → PU
 the medium is ``AVAILABLE``, then ``POST /rest/posts``, which answers 201 with an empty body and the new
 URN in ``x-restli-id``. Every ``/rest/*`` call carries ``LinkedIn-Version`` and ``X-Restli-Protocol-Version``.
 
-Commentary is "Little Text": reserved characters must be backslash-escaped or LinkedIn silently drops the
-text after them. Mentions (``@[Name](urn:li:organization:1)``) are kept; ``#tag`` becomes a hashtag template.
+Commentary is "Little Text" (``linkedin_text``): the text is escaped so that it arrives as written; hashtags
+become hashtag templates, and the people or pages chosen in the ``mentions`` option become mentions where their
+names appear. Typed mention syntax is text like any other.
 """
 
 from __future__ import annotations
@@ -39,7 +40,14 @@ from socialhub.platforms.errors import (
     RateLimited,
     TransientError,
 )
-from socialhub.platforms.linkedin_text import text_length, to_commentary
+from socialhub.platforms.linkedin_text import (
+    MENTION_SYNTAX,
+    Mention,
+    missing_mentions,
+    parse_mentions,
+    text_length,
+    to_commentary,
+)
 
 TEXT_LIMIT = 3000
 DUPLICATE = re.compile(r"Content is a duplicate of (urn:li:(?:share|ugcPost):\d+)")
@@ -123,6 +131,12 @@ class LinkedInClient(PlatformClient):
             choices=(("public", "Anyone"), ("connections", "Connections only")),
         ),
         OptionField("title", "Document title", hint="Shown above an attached PDF."),
+        OptionField(
+            "mentions",
+            "Mentions (Name = urn:li:…; …)",  # the composer shows labels, not hints
+            max_length=2048,
+            hint=f"People or pages to mention, as {MENTION_SYNTAX}. Each name links where it appears in the text.",
+        ),
     )
     # Organisation scopes need LinkedIn's Community Management product; r_member_postAnalytics is a further
     # restricted product, so it is not asked for (member metrics fall back to socialActions without it).
@@ -247,7 +261,20 @@ class LinkedInClient(PlatformClient):
         privacy = draft.options.get("privacy")
         if privacy and str(privacy).lower() not in VISIBILITY:
             problems.append("LinkedIn visibility must be “public” or “connections”.")
+        mentions, mention_problems = parse_mentions(draft.options.get("mentions"))
+        problems += mention_problems
+        for mention in missing_mentions(draft.text, mentions):
+            problems.append(
+                f"“{mention.name}” is chosen as a LinkedIn mention but the text does not contain it: write the name "
+                "where it should link (exactly as chosen) or remove it from Mentions."
+            )
         return problems
+
+    @staticmethod
+    def commentary(draft: Draft) -> str:
+        """The draft as LinkedIn's ``commentary`` (Little Text), with the mentions chosen in its options."""
+        mentions: list[Mention] = parse_mentions(draft.options.get("mentions"))[0]
+        return to_commentary(draft.text, mentions)
 
     def _media_problems(self, item: MediaItem) -> list[str]:
         name, size = f"“{item.filename}”", _size(item)
@@ -290,7 +317,7 @@ class LinkedInClient(PlatformClient):
             on_handle(",".join(urns))
         body: dict[str, Any] = {
             "author": author,
-            "commentary": to_commentary(draft.text),
+            "commentary": self.commentary(draft),
             "visibility": VISIBILITY[str(draft.options.get("privacy") or "public").lower()],
             "distribution": {
                 "feedDistribution": "MAIN_FEED",
@@ -461,7 +488,7 @@ class LinkedInClient(PlatformClient):
             if exc.status_code == 403:
                 return None
             raise
-        wanted = {to_commentary(draft.text), draft.text}
+        wanted = {self.commentary(draft), draft.text}
         earliest = (since - timedelta(minutes=2)).timestamp() * 1000  # allow for clock skew
         for post in body.get("elements") or []:
             created = post.get("createdAt") or post.get("publishedAt") or 0

@@ -44,7 +44,13 @@ from socialhub.platforms.errors import (
     RateLimited,
     TransientError,
 )
-from socialhub.platforms.x_text import MAX_WEIGHTED_LENGTH, strip_urls, weighted_length
+from socialhub.platforms.x_text import (
+    MAX_WEIGHTED_LENGTH,
+    InvalidCharacter,
+    invalid_characters,
+    strip_urls,
+    weighted_length,
+)
 
 MB = 1024 * 1024
 IMAGE_MAX_BYTES = 5 * MB
@@ -143,6 +149,8 @@ class XClient(PlatformClient):
             )
         if not draft.text.strip() and not draft.media:
             problems.append("An X post needs text or at least one image, GIF or video.")
+        if invalid := invalid_characters(draft.text):
+            problems.append(_invalid_characters_problem(invalid))
 
         by_kind: dict[str, list[MediaItem]] = {}
         for item in draft.media:
@@ -514,6 +522,21 @@ def _comparable(text: str) -> str:
     """Text as it survives X's rewriting: links become t.co (and media adds one), & < > come back as entities."""
     text = unicodedata.normalize("NFC", html.unescape(text))
     return " ".join(strip_urls(text).split())
+
+
+def _invalid_characters_problem(invalid: list[InvalidCharacter]) -> str:
+    """Where the characters X refuses are: they are invisible, and come from pasted text (a byte-order mark…)."""
+    places: dict[str, list[int]] = {}
+    for found in invalid:
+        places.setdefault(found.label, []).append(found.index + 1)
+    where = "; ".join(
+        f"{label} at character{'s' if len(at) > 1 else ''} {', '.join(map(str, at[:5]))}"
+        + (f" and {len(at) - 5} more" if len(at) > 5 else "")
+        for label, at in places.items()
+    )
+    if len(invalid) == 1:
+        return f"X refuses posts containing the invisible character {where}. Remove it and try again."
+    return f"X refuses posts containing invisible characters: {where}. Remove them and try again."
 
 
 def _public_metrics(raw: dict[str, Any]) -> dict[str, int]:

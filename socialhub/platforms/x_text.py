@@ -1,288 +1,327 @@
-"""X's weighted character count: twitter-text v3 (``config/v3.json``), the rule X's 280 limit is checked with.
+"""X's text rules: the twitter-text v3 weighted count, its link detection and its invalid characters.
 
-The rules, as twitter-text v3 states them (PLATFORMS.md §3, docs.x.com "Counting characters"):
+X checks its 280 limit with twitter-text v3 (``config/v3.json``; PLATFORMS.md §3): the text is NFC-normalised and
+its line endings folded to ``\\n``; code points in U+0000–U+10FF, U+2000–U+200D, U+2010–U+201F and U+2032–U+2037
+weigh 1 and everything else 2; an emoji weighs 2 however many code points draw it; every link weighs 23 (t.co),
+and U+FFFE, U+FEFF and U+FFFF make a post invalid.
 
-* the text is NFC-normalised first ("e" + combining acute is one character);
-* code points in U+0000–U+10FF, U+2000–U+200D, U+2010–U+201F and U+2032–U+2037 weigh 1 (Latin, Greek,
-  Cyrillic, Hebrew, Arabic, Indic scripts, general punctuation); everything else weighs 2 (CJK, most symbols);
-* every emoji weighs 2 as ONE unit, however many code points draw it: skin-tone modifiers, ZWJ sequences
-  (families, professions), flags (regional-indicator pairs and tag sequences), keycaps, VS16;
-* every URL weighs 23, whatever its length, because X wraps it in a t.co link.
-
-twitter-text finds emoji with twemoji's generated regex and URLs with a regex over the full IANA TLD list. Python's
-standard library has neither, so this module recognises emoji structurally (pictographic base + modifiers and
-joiners) and URLs with the same shape rules and a shortened TLD list; the differences are noted where they are.
+The rules come from ``twitter-text-parser`` (pinned in requirements.txt), the Python port that passes twitter-text's
+conformance suite: its regular expressions (the IANA TLD list, IDN domains, paths, t.co), its IDNA check (a label of
+more than 63 punycode characters is no link), its emoji table and its weights. What this module does differently is
+HOW the URL pattern is matched, not what it matches. The package runs it with ``finditer``: on a run of
+dot-separated labels (``a.a.a.…``, ``日本.日本.…``) every attempt walks the rest of the run and backtracks through it
+trying ~1,600 TLDs at every dot, from every position, so 280 such characters take 1.6 s and a few thousand take
+minutes (a counter that runs on every keystroke and on every API call cannot do that). Here the greedy choice the
+pattern makes is computed in one right-to-left pass (``_domain_ends``) and the rest of the pattern runs once per
+link. ``tests/platforms/test_x_text.py`` checks that the result is the package's (but for a bare © and ®, see
+``_TEXT_STYLE``), on the conformance suite and on random texts, and that the package's pattern still has the shape
+this relies on.
 """
 
 from __future__ import annotations
 
+import importlib
 import re
 import unicodedata
+import warnings
+from dataclasses import dataclass
 
-MAX_WEIGHTED_LENGTH = 280
-URL_WEIGHT = 23  # transformedURLLength
-EMOJI_WEIGHT = 2  # defaultWeight / scale
+with warnings.catch_warnings():
+    # twitter-text-parser 3.0.0 loads its emoji table through pkg_resources, which newer setuptools announce the
+    # end of; requirements.txt pins a setuptools that still has it.
+    warnings.filterwarnings("ignore", message="pkg_resources is deprecated", category=UserWarning)
+    from twitter_text import extract_emojis_with_indices
+    from twitter_text.config import config as _configs
+    from twitter_text.get_character_weight import get_character_weight
+    from twitter_text.regexp.invalid_chars_group import invalid_chars_group
+    from twitter_text.regexp.valid_ascii_domain import valid_ascii_domain
+    from twitter_text.regexp.valid_cctld import valid_cctld
+    from twitter_text.regexp.valid_domain_chars import valid_domain_chars
+    from twitter_text.regexp.valid_gtld import valid_gtld
+    from twitter_text.regexp.valid_port_number import valid_port_number
+    from twitter_text.regexp.valid_punycode import valid_punycode
+    from twitter_text.regexp.valid_url_path import valid_url_path
+    from twitter_text.regexp.valid_url_preceding_chars import valid_url_preceding_chars
+    from twitter_text.regexp.valid_url_query_chars import valid_url_query_chars
+    from twitter_text.regexp.valid_url_query_ending_chars import valid_url_query_ending_chars
 
-# twitter-text v3 "ranges" with weight 100 (= 1 after dividing by scale 100); defaultWeight is 200 (= 2).
-_LIGHT_RANGES = ((0x0000, 0x10FF), (0x2000, 0x200D), (0x2010, 0x201F), (0x2032, 0x2037))
+V3 = _configs["version3"]
+MAX_WEIGHTED_LENGTH: int = V3["max_weighted_tweet_length"]  # 280
+URL_WEIGHT: int = V3["transformed_url_length"]  # 23
+_SCALE: int = V3["scale"]
+# The module (the package re-exports a function under its name): its helpers decide what a match keeps.
+_package = importlib.import_module("twitter_text.extract_urls")
 
-_ZWJ = 0x200D
-_VS16 = 0xFE0F
-_KEYCAP = 0x20E3
-_CANCEL_TAG = 0xE007F
+# --- the package's URL pattern, taken apart ---------------------------------------------------------------------
+# extract_url = (preceding char)((https?://)?(subdomain* domain-name TLD)(:port)?(/path)?(?query)?), IGNORECASE.
+# tests/platforms/test_x_text.py reassembles it from these pieces and checks it is the package's, character for
+# character, so a new package version that changes its shape fails there rather than counting differently here.
 
-# Code points that start an emoji. Broader than Unicode's Extended_Pictographic in places, which does no harm:
-# outside the light ranges a lone symbol weighs 2 either way, and the only effect of being listed here is that a
-# following VS16, skin tone or ZWJ sequence is merged into it, which is what a renderer draws as one glyph.
-_PICTOGRAPHIC = (
-    (0x203C, 0x203C),
-    (0x2049, 0x2049),
-    (0x2122, 0x2122),
-    (0x2139, 0x2139),
-    (0x2194, 0x2199),
-    (0x21A9, 0x21AA),
-    (0x231A, 0x231B),
-    (0x2328, 0x2328),
-    (0x23CF, 0x23CF),
-    (0x23E9, 0x23F3),
-    (0x23F8, 0x23FA),
-    (0x24C2, 0x24C2),
-    (0x25AA, 0x25AB),
-    (0x25B6, 0x25B6),
-    (0x25C0, 0x25C0),
-    (0x25FB, 0x25FE),
-    (0x2600, 0x27BF),  # miscellaneous symbols and dingbats: ☀ ☺ ♥ ⚽ ✂ ✈ ❤ ➡ …
-    (0x2934, 0x2935),
-    (0x2B05, 0x2B07),
-    (0x2B1B, 0x2B1C),
-    (0x2B50, 0x2B50),
-    (0x2B55, 0x2B55),
-    (0x3030, 0x3030),
-    (0x303D, 0x303D),
-    (0x3297, 0x3297),
-    (0x3299, 0x3299),
-    (0x1F000, 0x1F1E5),  # mahjong, cards, enclosed alphanumerics (🅰 🆗); regional indicators follow
-    (0x1F200, 0x1F3FA),  # enclosed ideographs, misc symbols and pictographs; skin tones follow
-    (0x1F400, 0x1FAFF),  # pictographs, emoticons, transport, supplemental symbols, symbols extended-A
-    (0x1FC00, 0x1FFFD),  # reserved for future pictographs
+TLD_LOOKAHEAD = "(?=[^0-9a-zA-Z@+-]|$)"
+
+
+def tld_literals(pattern: str) -> list[str]:
+    """The TLDs of a package TLD pattern ``(?:(?:a|b|…)(?=…))``, in its order."""
+    head, tail = "(?:(?:", ")" + TLD_LOOKAHEAD + ")"
+    if not (pattern.startswith(head) and pattern.endswith(tail)):
+        raise ValueError("not a twitter-text TLD pattern")
+    return pattern[len(head) : -len(tail)].split("|")
+
+
+def _factored(literals: list[str]) -> str:
+    """The same alternation, grouped by first character (order kept within each group) so that a position is tried
+    against one group instead of ~1,600 TLDs. Equivalent because no character matches two of the (lower-case)
+    first characters under IGNORECASE, which ``_first_characters_apart`` checks."""
+    groups: dict[str, list[str]] = {}
+    for literal in literals:
+        groups.setdefault(literal[0], []).append(literal[1:])
+    _first_characters_apart(list(groups))
+    return "|".join(re.escape(first) + "(?:" + "|".join(map(re.escape, rests)) + ")" for first, rests in groups.items())
+
+
+def _first_characters_apart(firsts: list[str]) -> None:
+    for i, a in enumerate(firsts):
+        same = re.compile(re.escape(a), re.IGNORECASE)
+        for b in firsts[i + 1 :]:
+            if same.fullmatch(b):
+                raise ValueError(f"TLDs starting with {a!r} and {b!r} cannot be grouped apart")
+
+
+_TLD = re.compile(
+    f"(?:(?:{_factored(tld_literals(valid_gtld.pattern))}){TLD_LOOKAHEAD}"
+    f"|(?:{_factored(tld_literals(valid_cctld.pattern))}){TLD_LOOKAHEAD}"
+    f"|{valid_punycode.pattern})",
+    re.IGNORECASE,
 )
-# © and ® sit in the weight-1 range and are text by default: only with VS16 (©️) are they an emoji.
-_TEXT_DEFAULT = frozenset({0x00A9, 0x00AE})
+_DOMAIN_CHAR = re.compile(valid_domain_chars.pattern, re.IGNORECASE)
+_ASCII_LABEL_CHAR = re.compile(valid_ascii_domain.pattern[len("(?:(?:") : valid_ascii_domain.pattern.index("+)")], re.I)
+# One preceding character; the pattern's third branch, "^" (the text's start), is handled in _match_at.
+_PRECEDING_CHAR = re.compile(valid_url_preceding_chars.pattern.removesuffix("|^)") + ")", re.IGNORECASE)
+_PROTOCOL = re.compile(r"https?:\/\/", re.IGNORECASE)
+URL_TAIL = (
+    f"(?::({valid_port_number.pattern}))?(\\/{valid_url_path.pattern}*)?"
+    f"(\\?{valid_url_query_chars.pattern}*{valid_url_query_ending_chars.pattern})?"
+)
+_TAIL = re.compile(URL_TAIL, re.IGNORECASE)
+_INVALID_CHAR = re.compile(f"[{invalid_chars_group}]")
+_LINE_ENDING = re.compile(r"\r\n|\r|\n")
+# Where this module departs from the package, to follow twitter-text: the package's emoji table (Unicode's
+# emoji-test.txt) lists a bare © and ® as emoji, so it counts them 2; twitter-text's own pattern has them only as
+# ``[©®™♟]\uFE0F`` (Java; twemoji's in JS agrees), so "©️" weighs 2 and a bare © 1, like the Latin-1 character it is.
+_TEXT_STYLE = frozenset({"\u00a9", "\u00ae"})
 
 
-def _in(ranges: tuple[tuple[int, int], ...], cp: int) -> bool:
-    return any(start <= cp <= end for start, end in ranges)
+@dataclass(frozen=True)
+class InvalidCharacter:
+    index: int  # code-point offset in the text as written
+    char: str
+
+    @property
+    def label(self) -> str:
+        return f"U+{ord(self.char):04X} ({unicodedata.name(self.char, 'noncharacter').lower()})"
 
 
-def _is_pictographic(cp: int) -> bool:
-    return cp in _TEXT_DEFAULT or _in(_PICTOGRAPHIC, cp)
+# --- matching, in one pass each way ---------------------------------------------------------------------------
+# A regular expression with a greedy ``(label.)*`` followed by a TLD backtracks label by label, trying every TLD at
+# each dot, and it does so again from every position of the run: quadratic in the run, times the TLD list. The
+# greedy choice has a simple closed form, though: from a label, the match ends where the match from the NEXT label
+# ends, if there is one (more labels first), else at the TLD right after this label, if there is one. One
+# right-to-left pass computes that end for every offset.
 
 
-def _is_skin_tone(cp: int) -> bool:
-    return 0x1F3FB <= cp <= 0x1F3FF
+def _label_runs(text: str, is_label_char: list[bool]) -> list[int]:
+    """For each offset, where the run of label characters starting there ends."""
+    ends = [len(text)] * (len(text) + 1)
+    for i in range(len(text) - 1, -1, -1):
+        ends[i] = ends[i + 1] if is_label_char[i] else i
+    return ends
 
 
-def _is_regional_indicator(cp: int) -> bool:
-    return 0x1F1E6 <= cp <= 0x1F1FF
+def _domain_ends(text: str) -> list[int]:
+    """For each offset, where the package's ``valid_domain`` (subdomains, domain name, TLD) matching there ends
+    (-1: no match). A label is domain characters, ``_`` and ``-`` up to a dot, starting and ending with a domain
+    character; the domain name's label has no ``_``."""
+    n = len(text)
+    is_char = [_DOMAIN_CHAR.match(ch) is not None for ch in text]
+    run_end = _label_runs(text, [c or ch in "_-" for c, ch in zip(is_char, text, strict=True)])
+    next_underscore = [n] * (n + 1)
+    for i in range(n - 1, -1, -1):
+        next_underscore[i] = i if text[i] == "_" else next_underscore[i + 1]
+    ends = [-1] * (n + 1)
+    for i in range(n - 1, -1, -1):
+        dot = run_end[i]
+        if not is_char[i] or dot >= n or text[dot] != "." or not is_char[dot - 1]:
+            continue
+        if ends[dot + 1] >= 0:
+            ends[i] = ends[dot + 1]
+        elif next_underscore[i] > dot and (tld := _TLD.match(text, dot + 1)):
+            ends[i] = tld.end()
+    return ends
 
 
-def _is_tag(cp: int) -> bool:
-    return 0xE0020 <= cp <= 0xE007E
-
-
-def code_point_weight(cp: int) -> int:
-    return 1 if _in(_LIGHT_RANGES, cp) else 2
-
-
-# --- emoji -----------------------------------------------------------------------------------------------------
-
-
-def _element_end(cps: list[int], i: int) -> int:
-    """End of one emoji element: its base, then VS16 and/or a skin tone, then an optional tag sequence (🏴󠁧󠁢󠁳󠁣󠁴󠁿)."""
-    n, j = len(cps), i + 1
-    for _ in range(2):  # 🏌🏽 (tone), 🏳️ (VS16); some sequences carry both
-        if j < n and (cps[j] == _VS16 or _is_skin_tone(cps[j])):
-            j += 1
-    if j < n and _is_tag(cps[j]):
-        k = j
-        while k < n and _is_tag(cps[k]):
-            k += 1
-        if k < n and cps[k] == _CANCEL_TAG:
-            j = k + 1
-    return j
-
-
-def emoji_end(cps: list[int], i: int) -> int | None:
-    """Where the emoji starting at ``cps[i]`` ends (exclusive), or None when no emoji starts there."""
-    n, cp = len(cps), cps[i]
-    if cp in (0x23, 0x2A) or 0x30 <= cp <= 0x39:  # keycaps: 1️⃣ #️⃣ (the VS16 is optional)
-        j = i + 1
-        if j < n and cps[j] == _VS16:
-            j += 1
-        return j + 1 if j < n and cps[j] == _KEYCAP else None
-    if _is_regional_indicator(cp):  # flags are pairs of regional indicators: 🇯🇵
-        return i + 2 if i + 1 < n and _is_regional_indicator(cps[i + 1]) else i + 1
-    if cp in _TEXT_DEFAULT and not (i + 1 < n and cps[i + 1] == _VS16):
-        return None
-    if not (_is_pictographic(cp) or _is_skin_tone(cp)):
-        return None
-    j = _element_end(cps, i)
-    while j + 1 < n and cps[j] == _ZWJ and _is_pictographic(cps[j + 1]):  # 👨‍👩‍👧‍👦, 👩🏽‍💻, 🏳️‍🌈
-        j = _element_end(cps, j + 1)
-    return j
-
-
-# --- URLs ------------------------------------------------------------------------------------------------------
-
-# twitter-text accepts a URL without a scheme only when its TLD is on the IANA list. This is the part of that list
-# people actually write, plus every two-letter country code (checked by shape, not by list).
-_TLD_WORDS = """
-com net org edu gov mil int info biz name pro mobi aero asia coop jobs museum tel travel xxx app dev page
-blog news shop store online site website tech cloud digital media social live life world today agency studio
-design art club top xyz icu vip fun link one wiki email network group company center solutions systems
-software services consulting marketing photography events games music video tv radio academy school
-university education science health care fitness guru ninja rocks space global expert
-"""
-_GENERIC_TLDS = frozenset(_TLD_WORDS.split())
-_SPECIAL_SHORT_TLDS = frozenset({"co", "tv"})  # "t.co" and "name.tv" count as URLs even without a path
-
-_SCHEME = re.compile(r"https?://", re.IGNORECASE)
-_BARE_HOST = re.compile(r"(?:[a-z0-9](?:[a-z0-9_-]*[a-z0-9])?\.)+[a-z][a-z0-9-]*[a-z0-9]", re.IGNORECASE)
-_TLD = re.compile(r"xn--[a-z0-9-]+|[a-z]+", re.IGNORECASE)
-_PORT = re.compile(r":[0-9]{1,5}")
-# validGeneralUrlPathChars: ASCII letters and digits, Latin accents, Cyrillic, and URL punctuation. CJK text
-# right after a URL is not part of it.
-_PATH = re.compile(r"[/?#][a-z0-9\u00c0-\u024f\u0400-\u04ff!*';:=+,.$/%#\[\]\-\u2013_~&|@()?]*", re.IGNORECASE)
-_PATH_END = re.compile(r"[a-z0-9\u00c0-\u024f\u0400-\u04ff=_#/+\-&]", re.IGNORECASE)
-_BLOCKS_ANY_URL = re.compile(r"[a-z0-9@＠$#＃\u202a-\u202e]", re.IGNORECASE)  # validUrlPrecedingChars, negated
-_BLOCKS_BARE_URL = re.compile(r"[-_./]")  # invalidUrlWithoutProtocolPrecedingChars
-
-
-def _label_ok(label: str) -> bool:
-    if not 0 < len(label) <= 63 or label[0] == "-" or label[-1] == "-":
-        return False
-    return all(
-        ch.isalnum() or ch in "-_" or (ord(ch) > 127 and unicodedata.category(ch)[0] not in "PZC") for ch in label
-    )
-
-
-def _host_ok(host: str) -> bool:
-    labels = host.split(".")
-    if len(labels) < 2 or not all(_label_ok(label) for label in labels):
-        return False
-    tld = labels[-1]
-    ascii_tld = tld.isascii() and tld.isalpha() and len(tld) >= 2
-    return "_" not in labels[-2] and (ascii_tld or tld.lower().startswith("xn--"))
-
-
-def _trim_path(path: str) -> str:
-    """Drop what cannot end a URL (a full stop, comma, unbalanced bracket…), as twitter-text's ending rule does."""
-    while path:
-        last = path[-1]
-        if last == ")" and path.count("(") >= path.count(")"):
-            break
-        if last != ")" and _PATH_END.match(last):
-            break
-        path = path[:-1]
-    return path
-
-
-def _url_at(text: str, i: int) -> int | None:
-    """End of a URL starting exactly at ``text[i]``, or None."""
-    if i > 0 and _BLOCKS_ANY_URL.match(text[i - 1]):
-        return None
-    scheme = _SCHEME.match(text, i)
-    if scheme:
-        end = scheme.end()
-        while end < len(text) and not (text[end].isspace() or text[end] in "/?#:"):
-            end += 1
-        host = text[scheme.end() : end]
-        while host and not host[-1].isalnum():  # "see https://example.com." ends before the full stop
-            host = host[:-1]
-        dot = host.rfind(".")
-        tld = _TLD.match(host, dot + 1) if dot > 0 else None
-        if tld is None:
-            return None
-        host = host[: tld.end()]  # the TLD ends where ASCII letters do: "https://example.com日本" stops at "com"
-        end = scheme.end() + len(host)
-        if not _host_ok(host):
-            return None
-    else:
-        if i > 0 and _BLOCKS_BARE_URL.match(text[i - 1]):
-            return None
-        bare = _BARE_HOST.match(text, i)
-        if not bare:
-            return None
-        host, end = bare.group(), bare.end()
-        if end < len(text) and re.match(r"[a-z0-9@+-]", text[end], re.IGNORECASE):
-            return None
-        labels = host.lower().split(".")
-        tld = labels[-1]
-        if not (tld in _GENERIC_TLDS or (len(tld) == 2 and tld.isalpha()) or tld.startswith("xn--")):
-            return None
-        if not all(_label_ok(label) for label in labels):
-            return None
-    port = _PORT.match(text, end)
-    if port:
-        end = port.end()
-    path_match = _PATH.match(text, end)
-    path = _trim_path(path_match.group()) if path_match else ""
-    if not scheme and not path:
-        # invalidShortDomain: "name.cc" with a country code and nothing else is not linked ("README.md", "foo.io"),
-        # except the special short domains ("t.co").
-        labels = host.lower().split(".")
-        if len(labels) == 2 and len(labels[1]) == 2 and labels[1] not in _SPECIAL_SHORT_TLDS:
-            return None
-    return end + len(path)
-
-
-def find_urls(text: str) -> list[tuple[int, int]]:
-    """(start, end) of each URL X would wrap in t.co, in code-point offsets of ``text``."""
-    spans: list[tuple[int, int]] = []
-    i = 0
-    while i < len(text):
-        end = _url_at(text, i) if text[i].isalnum() else None
-        if end is not None and end > i:
-            spans.append((i, end))
-            i = end
+def _ascii_domains(domain: str) -> list[tuple[int, int]]:
+    """``valid_ascii_domain.finditer(domain)`` as spans: ASCII (and Latin-accented) labels, then a TLD."""
+    n = len(domain)
+    run_end = _label_runs(domain, [_ASCII_LABEL_CHAR.match(ch) is not None for ch in domain])
+    ends = [-1] * (n + 1)
+    for i in range(n - 1, -1, -1):
+        dot = run_end[i]
+        if dot == i or dot >= n or domain[dot] != ".":
+            continue
+        if ends[dot + 1] >= 0:
+            ends[i] = ends[dot + 1]
+        elif tld := _TLD.match(domain, dot + 1):
+            ends[i] = tld.end()
+    spans, i = [], 0
+    while i < n:
+        if ends[i] >= 0:
+            spans.append((i, ends[i]))
+            i = ends[i]
         else:
             i += 1
     return spans
 
 
+@dataclass(frozen=True)
+class _Match:
+    """One match of the package's ``extract_url``, by its groups."""
+
+    start: int  # of the URL (after the preceding character)
+    end: int
+    before: str
+    protocol: str | None
+    domain: str
+    path: str | None
+
+
+def _match_at(text: str, p: int, domain_ends: list[int]) -> _Match | None:
+    """``extract_url.match(text, p)``: a preceding character (or the text's start), then a URL."""
+    starts = [p + 1] if _PRECEDING_CHAR.match(text, p) else []
+    if p == 0:
+        starts.append(0)  # "^" is the last branch of the preceding-character group
+    for start in starts:
+        protocol = _PROTOCOL.match(text, start)
+        domain_start = protocol.end() if protocol and domain_ends[protocol.end()] >= 0 else start
+        domain_end = domain_ends[domain_start]
+        if domain_end < 0:
+            continue
+        tail = _TAIL.match(text, domain_end)
+        assert tail is not None  # every part of the tail is optional
+        return _Match(
+            start=start,
+            end=tail.end(),
+            before=text[p:start],
+            protocol=protocol.group() if domain_start != start else None,
+            domain=text[domain_start:domain_end],
+            path=tail.group(2),
+        )
+    return None
+
+
+def url_entities(text: str) -> list[tuple[int, int, str]]:
+    """The links X wraps in t.co as (start, end, url), in code-point offsets: exactly the package's
+    ``extract_urls_with_indices``, in time linear in the text."""
+    if "." not in text:
+        return []
+    domain_ends = _domain_ends(text)
+    found: list[tuple[int, int, str]] = []
+    position = 0
+    while position < len(text):
+        match = _match_at(text, position, domain_ends)
+        if match is None:
+            position += 1
+            continue
+        found += _accepted(text, match)
+        position = match.end
+    return found
+
+
+def _accepted(text: str, match: _Match) -> list[tuple[int, int, str]]:
+    """What the package keeps of one match (``extract_urls_with_indices``'s loop body, on its own helpers)."""
+    url = text[match.start : match.end]
+    if not _package.is_valid_url(url, match.protocol or _package.default_protocol, match.domain):
+        return []
+    if match.protocol is None:
+        if _package.invalid_url_without_protocol_preceding_chars.match(match.before):
+            return []
+        found = [
+            (match.start + start, match.start + end, match.domain[start:end])
+            for start, end in _ascii_domains(match.domain)
+        ]
+        if found and match.path:  # the last ASCII domain takes the path and the query
+            start, _end, last = found[-1]
+            found[-1] = (start, match.end, url.replace(match.domain, last))
+        return found
+    tco = _package.valid_tco_url.search(url)
+    if tco:
+        slug = tco.group(1)
+        if slug and len(slug) > _package.max_tco_slug_length:
+            return []
+        url = tco.group(0)
+        return [(match.start, match.start + len(url), url)]
+    return [(match.start, match.end, url)]
+
+
+def find_urls(text: str) -> list[tuple[int, int]]:
+    """(start, end) of each link X would wrap in t.co, in code-point offsets of ``text``."""
+    return [(start, end) for start, end, _url in url_entities(text)]
+
+
 def strip_urls(text: str) -> str:
-    """The text without its URLs: what stays the same after X rewrites every link to t.co."""
-    spans = find_urls(text)
+    """The text without its links: what stays the same after X rewrites every link to t.co."""
     parts, last = [], 0
-    for start, end in spans:
+    for start, end in find_urls(text):
         parts.append(text[last:start])
         last = end
     parts.append(text[last:])
     return "".join(parts)
 
 
-# --- the count -------------------------------------------------------------------------------------------------
+def _normalised(text: str) -> str:
+    return _LINE_ENDING.sub("\n", unicodedata.normalize("NFC", text))
 
 
 def weighted_length(text: str) -> int:
     """The length X counts against its 280 limit (twitter-text v3 ``parseTweet().weightedLength``)."""
-    text = unicodedata.normalize("NFC", text)
-    url_ends = dict(find_urls(text))
-    cps = [ord(ch) for ch in text]  # Python strings index by code point, so offsets match ``find_urls``
+    text = _normalised(text)
+    # A link is skipped by the length of its URL, not of its span, as twitter-text does: the two differ where a
+    # link without a protocol keeps only its ASCII domain ("ab-c.みんな.tv/" links "ab-c.みんな/"; the rest counts).
+    url_lengths = {start: len(url) for start, _end, url in url_entities(text)}
+    emoji_ends = {
+        e["indices"][0]: e["indices"][1] for e in extract_emojis_with_indices(text) if e["emoji"] not in _TEXT_STYLE
+    }
     total, i = 0, 0
-    while i < len(cps):
-        if i in url_ends:
-            total += URL_WEIGHT
-            i = url_ends[i]
-            continue
-        end = emoji_end(cps, i)
-        if end is not None:
-            total += EMOJI_WEIGHT
-            i = end
-            continue
-        total += code_point_weight(cps[i])
-        i += 1
-    return total
+    while i < len(text):
+        if i in url_lengths:
+            total += URL_WEIGHT * _SCALE
+            i += url_lengths[i]
+        elif i in emoji_ends:
+            total += V3["default_weight"]
+            i = emoji_ends[i]
+        else:
+            total += get_character_weight(text[i], V3)
+            i += 1
+    return total // _SCALE
 
 
-__all__ = ["MAX_WEIGHTED_LENGTH", "URL_WEIGHT", "find_urls", "strip_urls", "weighted_length"]
+def invalid_characters(text: str) -> list[InvalidCharacter]:
+    """The characters that make X refuse a post whatever its length (twitter-text's ``hasInvalidCharacters``)."""
+    return [InvalidCharacter(m.start(), m.group()) for m in _INVALID_CHAR.finditer(text)]
+
+
+def is_valid(text: str) -> bool:
+    """twitter-text v3 ``parseTweet().valid``: 1 to 280 weighted characters and no invalid character."""
+    return 0 < weighted_length(text) <= MAX_WEIGHTED_LENGTH and not invalid_characters(text)
+
+
+__all__ = [
+    "MAX_WEIGHTED_LENGTH",
+    "URL_WEIGHT",
+    "InvalidCharacter",
+    "find_urls",
+    "invalid_characters",
+    "is_valid",
+    "strip_urls",
+    "url_entities",
+    "weighted_length",
+]

@@ -58,8 +58,10 @@ DEFAULTS: dict[str, Any] = {
 }
 DEFAULT_METRICS = {"impressions": 120, "reach": 95, "clicks": 14, "likes": 9, "comments": 3, "shares": 2}
 RESERVED = set("\\|{}@[]()<>#*_~")
-HASHTAG = re.compile(r"\{hashtag\|\\#\|([^}|]+)\}")
-MENTION = re.compile(r"@\[([^\]]+)\]\(urn:li:(?:person|organization):[\w-]+\)")
+HASHTAG = re.compile(r"\{hashtag\|(\\#|＃)\|([^}|]+)\}")  # the sign: "#" (escaped) or the full-width "＃"
+# A mention's name is Little Text too: reserved characters in it come escaped ("@[Acme \(EU\)](urn:…)").
+MENTION = re.compile(r"@\[((?:\\.|[^\]\\])+)\]\(urn:li:(?:person|organization):[\w-]+\)")
+_ESCAPED = re.compile(r"\\(.)")
 REFRESH_TTL = 365 * 86400  # fixed from the original authorisation; refreshing never extends it
 
 
@@ -120,10 +122,10 @@ def render_little_text(text: str) -> str:
             out.append(text[i + 1])
             i += 2
         elif char == "{" and (match := HASHTAG.match(text, i)):
-            out.append("#" + match.group(1))
+            out.append(match.group(1)[-1] + match.group(2))
             i = match.end()
         elif char == "@" and (match := MENTION.match(text, i)):
-            out.append(match.group(1))
+            out.append(_ESCAPED.sub(r"\1", match.group(1)))
             i = match.end()
         elif char in RESERVED:
             break

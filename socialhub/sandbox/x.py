@@ -46,7 +46,7 @@ from socialhub.sandbox.oauth import (
     token_response,
 )
 from socialhub.sandbox.web import Medium, missing_page, post_page, size
-from socialhub.sandbox.x_text import approximate_length, stored_text
+from socialhub.sandbox.x_text import stored_text, text_refusal
 
 PROBLEM = "https://api.x.com/2/problems/"
 WINDOW = 15 * 60
@@ -68,7 +68,6 @@ CATEGORIES = {"tweet_image", "tweet_video", "tweet_gif", "dm_image", "dm_video",
 MAX_BYTES = {"tweet_image": 5 * 1024 * 1024, "tweet_gif": 15 * 1024 * 1024, "tweet_video": 512 * 1024 * 1024}
 MEDIA_KEY_PREFIX = {"tweet_image": "3", "tweet_gif": "16", "tweet_video": "7", "amplify_video": "13"}
 DUPLICATE_DETAIL = "You are not allowed to create a Tweet with duplicate content."
-TOO_LONG = "Your Tweet text is too long. For more information on how Twitter determines text length see https://github.com/twitter/twitter-text."
 MEDIA_INVALID = "Your media IDs are invalid."
 
 
@@ -354,8 +353,8 @@ def build() -> tuple[Any, SandboxState]:
         media_ids = [str(m) for m in ((body.get("media") or {}).get("media_ids") or [])]
         if not text and not media_ids:
             return invalid_request("You must provide either text or media.", {"text": [text]})
-        if approximate_length(text) > 280:
-            return invalid_request(TOO_LONG, {"text": [text]})
+        if (refusal := text_refusal(text)) is not None:
+            return invalid_request(refusal, {"text": [text]})
         if media_ids and not 1 <= len(media_ids) <= 4:
             return invalid_request(
                 f"[media.media_ids] holds {len(media_ids)} items; it must hold between 1 and 4",

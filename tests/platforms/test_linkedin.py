@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
@@ -19,7 +20,7 @@ from socialhub.platforms.errors import (
     TransientError,
 )
 from socialhub.platforms.linkedin import LinkedInClient, next_utc_midnight
-from socialhub.platforms.linkedin_text import escape_little_text, to_commentary
+from socialhub.platforms.linkedin_text import escape_little_text, hashtags, parse_mentions, to_commentary
 from socialhub.sandbox.common import SandboxState
 from socialhub.sandbox.linkedin import render_little_text
 from tests.platforms.conftest import REDIRECT_URI, Sandbox, connect
@@ -164,13 +165,72 @@ def test_every_reserved_character_is_backslash_escaped() -> None:
     assert escape_little_text("plain text, 100% fine!") == "plain text, 100% fine!"
 
 
-def test_commentary_keeps_mentions_and_turns_tags_into_hashtags() -> None:
-    text = "Hi @[Sandbox Bakery](urn:li:organization:2414183) (new) #launch C# a_b"
-    assert to_commentary(text) == (
-        r"Hi @[Sandbox Bakery](urn:li:organization:2414183) \(new\) {hashtag|\#|launch} C\# a\_b"
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Fixed in issue #42, see #1 and #2026.",  # digits only: no hashtag
+        "We write C# and F#; page#top; x/#y; &#39; ##",
+        "Mail me@example.com or sales@acme.io",
+        "Hi @[Acme](urn:li:organization:1234) and @[Jane](urn:li:person:abc)",  # typed by hand: literal
+        r"Escaped by hand: \#tag, {hashtag|\#|x}, a_b, *b*, ~s~, <i>, (p), [l], a|b",
+    ],
+)
+def test_literal_text_stays_literal(text: str) -> None:
+    commentary = to_commentary(text)
+    assert not re.search(r"(?<!\\)[@{]", commentary)  # no live mention, no hashtag template
+    assert render_little_text(commentary) == text
+
+
+@pytest.mark.parametrize(
+    ("text", "tags"),
+    [
+        ("#launch day", ["launch"]),
+        ("New: #2026goals, #café, #日本 and ＃fullwidth!", ["2026goals", "café", "日本", "fullwidth"]),
+        ("(#inparens) and #end.", ["inparens", "end"]),
+        ("#snake_case and #Hindi_हिन्दी", ["snake_case", "Hindi_हिन्दी"]),
+        ("#42 C#x a#b @#c &#d /#e \\#f", []),
+    ],
+)
+def test_hashtags_are_what_linkedin_links(text: str, tags: list[str]) -> None:
+    assert hashtags(text) == tags
+    commentary = to_commentary(text)
+    assert re.findall(r"\{hashtag\|(?:\\#|＃)\|([^}]+)\}", commentary) == tags
+    assert render_little_text(commentary) == text
+
+
+def test_chosen_mentions_link_every_occurrence_of_their_name() -> None:
+    mentions, problems = parse_mentions(
+        "Acme = urn:li:organization:1234; Acme Corp (EU) = urn:li:organization:9\nJane Doe = urn:li:person:a1B2"
     )
-    assert render_little_text(to_commentary(text)) == "Hi Sandbox Bakery (new) #launch C# a_b"
+    assert problems == []
+    text = "Thanks @Acme, Acme Corp (EU) and Jane Doe! Not Acmeville, not #Acme."
+    assert to_commentary(text, mentions) == (
+        "Thanks @[Acme](urn:li:organization:1234), @[Acme Corp \\(EU\\)](urn:li:organization:9) and "
+        "@[Jane Doe](urn:li:person:a1B2)! Not Acmeville, not {hashtag|\\#|Acme}."
+    )
+    assert render_little_text(to_commentary(text, mentions)) == text.replace("@Acme", "Acme")
+
+
+def test_mentions_option_is_checked_against_the_text(client: LinkedInClient) -> None:
+    options = {"mentions": "Acme = urn:li:organization:1234; Globex = urn:li:organization:5; oops"}
+    problems = client.validate(Draft("Hello Acme", options=options))
+    assert problems == [
+        "The LinkedIn mention “oops” is not of the form Name = urn:li:organization:1234 (or urn:li:person:…), "
+        "several separated by “;”.",
+        "“Globex” is chosen as a LinkedIn mention but the text does not contain it: write the name where it should "
+        "link (exactly as chosen) or remove it from Mentions.",
+    ]
+    assert client.validate(Draft("Hello Acme", options={"mentions": "Acme = urn:li:organization:1234"})) == []
+    assert parse_mentions("Acme = https://linkedin.com/company/acme")[1]  # a URL is not a URN
+
+
+def test_the_sandbox_drops_what_follows_an_unescaped_reserved_character() -> None:
     assert render_little_text("Unescaped (parentheses) lose the rest") == "Unescaped "
+
+
+def test_mentions_are_an_option_field_the_composer_renders() -> None:
+    [field] = [f for f in LinkedInClient.option_fields if f.name == "mentions"]
+    assert field.kind == "text" and "urn:li:organization" in field.hint
 
 
 # --- publishing --------------------------------------------------------------------------------------------
@@ -186,6 +246,21 @@ def test_text_post_reaches_linkedin_exactly_as_written(
     [post] = state.published
     assert (post.id, post.kind, post.payload["author"]) == (result.post_id, "text", member.id)
     assert post.payload["text"] == text
+
+
+def test_literal_text_arrives_literally_and_chosen_elements_as_templates(
+    client: LinkedInClient, tokens: TokenSet, member: AccountIdentity, state: SandboxState
+) -> None:
+    literal = "Issue #42: C# tips, mail me@example.com, @[Acme](urn:li:organization:1234) typed by hand."
+    client.publish(tokens.access_token, member, Draft(literal))
+    chosen = "Baked with Sandbox Bakery for #launch day"
+    options = {"mentions": f"Sandbox Bakery = {PAGE}"}
+    client.publish(tokens.access_token, member, Draft(chosen, options=options))
+    first, second = state.published
+    assert first.payload["text"] == literal
+    assert not re.search(r"(?<!\\)[@{]", first.payload["commentary"])  # no live mention, no hashtag template
+    assert second.payload["commentary"] == f"Baked with @[Sandbox Bakery]({PAGE}) for {{hashtag|\\#|launch}} day"
+    assert second.payload["text"] == chosen
 
 
 def test_single_image_post_uploads_and_carries_alt_text(

@@ -89,7 +89,8 @@ def video(data: bytes = b"\x00\x00\x00\x18ftypmp42" + b"v" * 2500, kind: str = "
         ("Hi http://test.co", 26),
         ("example.com/path", 23),
         ("foo.co.jp", 23),
-        ("README.md", 9),  # a bare country-code domain without a path is not linked
+        ("README.md", 23),  # .md is Moldova's ccTLD, and twitter-text links a bare ccTLD domain (conformance: it.so)
+        ("\r\n", 1),  # line endings fold to one \n
         ("me@example.com", 14),
         ("Visit https://example.com.", 30),  # the full stop is not part of the link
         ("https://example.com日本", 27),
@@ -100,6 +101,33 @@ def video(data: bytes = b"\x00\x00\x00\x18ftypmp42" + b"v" * 2500, kind: str = "
 )
 def test_weighted_length_follows_twitter_text_v3(text: str, expected: int) -> None:
     assert weighted_length(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("https://" + "日本語" * 7 + ".jp", 23),  # punycode label of 46 characters: a link
+        ("https://" + "日本語" * 17 + ".jp", 8 + 102 + 3),  # over 63 in punycode: no link, every character counts
+        ("https://twitter.한국", 23),  # non-ASCII TLDs are on X's list
+        ("https://twitter.みんな", 23),
+        ("https://twitter.vermögensberatung", 23),
+        ("http://test.-twitter.com", 24),  # a label may not start with a hyphen
+    ],
+)
+def test_weighted_length_knows_what_x_links(text: str, expected: int) -> None:
+    assert weighted_length(text) == expected
+
+
+def test_validate_refuses_the_characters_x_refuses_and_says_where(x: XClient) -> None:
+    assert x.validate(Draft("Bonjour\ufeff")) == [
+        "X refuses posts containing the invisible character U+FEFF (zero width no-break space) at character 8. "
+        "Remove it and try again."
+    ]
+    assert x.validate(Draft("a\ufffeb\uffffc\ufffe")) == [
+        "X refuses posts containing invisible characters: U+FFFE (noncharacter) at characters 2, 6; "
+        "U+FFFF (noncharacter) at character 4. Remove them and try again."
+    ]
+    assert x.validate(Draft("Bonjour")) == []
 
 
 def test_validate_accepts_280_weighted_characters_and_refuses_281(x: XClient) -> None:
@@ -408,6 +436,50 @@ def test_too_long_text_is_refused_with_x_own_words(x: XClient, token: TokenSet, 
         x.publish(token.access_token, account, Draft("故" * 141))  # validate would have said so; X says it too
     assert refused.value.code == "invalid-request" and refused.value.status_code == 400
     assert refused.value.platform_message and "Tweet text is too long" in refused.value.platform_message
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "故" * 141,  # CJK weighs 2
+        "https://" + "中" * 200 + ".com",  # a host label over 63 punycode characters is no link: 400 + 12
+        "aa." * 100 + "aa",  # dotted words without a TLD are no link
+        "故\u200d" * 100 + "故",  # a ZWJ between non-emoji joins nothing: 2 + 1 per pair
+        "😷\ufe0f\u20e3" * 50,  # no such emoji: 😷, VS16 and the keycap mark weigh 2 each (300)
+        "a" * 278 + "\r\n\r\n" + "b",  # each line ending counts 1: 281
+        "e\u0301" * 281,  # NFC makes each pair one é: 281
+        "https://t.co/" + "a" * 41 + " " + "b" * 240,  # a t.co slug over 40 characters is no link (295)
+    ],
+)
+def test_sandbox_counts_as_x_does_and_refuses_what_x_refuses(
+    x: XClient, token: TokenSet, account: AccountIdentity, text: str
+) -> None:
+    assert weighted_length(text) > 280
+    with pytest.raises(PermanentError) as refused:
+        x.publish(token.access_token, account, Draft(text))
+    assert refused.value.platform_message and "Tweet text is too long" in refused.value.platform_message
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "故" * 140,
+        ("https://" + "中" * 20 + ".com ") * 11 + "a" * 16,  # 11 links (punycode under 63), 11 spaces, 16 letters
+        "©" * 280,  # a bare © is a Latin-1 character, not an emoji
+        "a." * 140,  # a dotted word without a TLD (the package's own URL matching takes ~1 s on it)
+        "a" * 277 + " 👩\u200d👩\u200d👧\u200d👦",  # one family emoji: 2
+    ],
+)
+def test_sandbox_accepts_exactly_280(x: XClient, token: TokenSet, account: AccountIdentity, text: str) -> None:
+    assert weighted_length(text) == 280
+    assert x.publish(token.access_token, account, Draft(text)).post_id
+
+
+def test_sandbox_refuses_invalid_characters(x: XClient, token: TokenSet, account: AccountIdentity) -> None:
+    with pytest.raises(PermanentError) as refused:
+        x.publish(token.access_token, account, Draft("Hello\ufffe"))
+    assert refused.value.status_code == 400
+    assert refused.value.platform_message and "not allowed" in refused.value.platform_message
 
 
 def test_classify_keeps_problem_types(x: XClient) -> None:
