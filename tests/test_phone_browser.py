@@ -12,8 +12,8 @@ from playwright.sync_api import Browser, Locator, Page, expect
 from socialhub.context import Context
 from socialhub.models import ApprovalState, PostStatus, PublishStatus, Role
 from socialhub.security.permissions import ROLE_PERMISSIONS, Permission
-from socialhub.services import posts, social_accounts, team
-from socialhub.services.demo import DEMO_PASSWORD, seed_demo
+from socialhub.services import posts, team
+from socialhub.services.demo import DEMO_PASSWORD, seed_demo, seed_demo_activity
 from tests.conftest import Sandbox
 from tests.factories import connect_sandbox_account, make_tenant, make_user
 from tests.test_posts_browser import work
@@ -196,71 +196,68 @@ def check_fits(page: Page, app_url: str, path: str, shot: Path) -> list[str]:
     return problems
 
 
-def demo_like_team(sandboxed: Sandbox) -> tuple[dict[Role, str], dict[str, str]]:
-    """The demo team, as a first run makes it, plus what the pages show once it is used: connected accounts,
-    a published post with a long link, an invitation. Returns each role's email and the pages' dynamic parts."""
-    demo = seed_demo(name="Phone Test Roasters", domain=f"{uuid.uuid4().hex[:8]}.phone.test")
+def demo_like_team() -> tuple[dict[Role, str], dict[str, str]]:
+    """The demo team as a first run makes it (its accounts and posts made through the product against the
+    sandbox), plus a post with a long unbroken link and an open invitation. Returns each role's email and the
+    pages' dynamic parts."""
+    domain = f"{uuid.uuid4().hex[:8]}.phone.test"
+    demo = seed_demo(name="Phone Test Roasters", domain=domain)
+    activity = seed_demo_activity(domain=domain)
+    assert activity is not None
     owner = demo.users[Role.OWNER]
     ctx = Context(tenant_id=demo.tenant.id, user_id=owner.id, role=Role.OWNER)
-    have = {a.platform.value for a in social_accounts.list_accounts(ctx)}
-    for platform in ("x", "reddit"):
-        if platform not in have:
-            connect_sandbox_account(ctx, platform)
-    x = next(a for a in social_accounts.list_accounts(ctx) if a.platform.value == "x")
-    published = posts.create_post(
+    long_link = posts.create_post(
         ctx,
         content="Our new single origin is here: https://example.com/coffee/ethiopia-yirgacheffe-washed-"
         "heirloom-lot-2026-light-roast-tasting-notes-jasmine-bergamot-peach ☕",
-        targets=[posts.TargetSpec(x.id)],
+        targets=[posts.TargetSpec(activity.accounts["x"].id)],
     ).post
-    posts.schedule_post(ctx, published.id)
-    assert work(demo.tenant.id, published.id) == [PublishStatus.PUBLISHED]
-    draft = next(p for p in demo.posts if p.status is PostStatus.DRAFT)
+    posts.schedule_post(ctx, long_link.id)
+    assert work(demo.tenant.id, long_link.id) == [PublishStatus.PUBLISHED]
     invitation = team.invite(ctx, email=f"new-{uuid.uuid4().hex[:6]}@example.com", role=Role.EDITOR)
     emails = {role: user.email for role, user in demo.users.items()}
-    return emails, {"post": str(published.id), "draft": str(draft.id), "invite": invitation.accept_path}
+    parts = {name: str(post_id) for name, post_id in activity.posts.items()}
+    return emails, {**parts, "long_link": str(long_link.id), "invite": invitation.accept_path}
 
 
-def signed_in_pages(role: Role, parts: dict[str, str]) -> list[str]:
+def signed_in_pages(role: Role, parts: dict[str, str]) -> list[tuple[str, str]]:
+    """(path, a name for its screenshot) of every signed-in page, as this role may open them."""
     pages = [
-        "/dashboard",
-        "/posts",
-        f"/posts/{parts['post']}",
-        "/calendar",
-        "/calendar?view=week",
-        "/accounts",
-        "/accounts/callback?error=access_denied&error_description=The+person+said+no",
-        "/team",
-        "/settings",
-        "/no/such/page",
+        ("/dashboard", "dashboard"),
+        ("/posts", "posts"),
+        *((f"/posts/{parts[name]}", f"post-{name}") for name in ("published", "refused", "pending", "long_link")),
+        ("/calendar", "calendar"),
+        ("/calendar?view=week", "calendar-week"),
+        ("/accounts", "accounts"),
+        ("/accounts/callback?error=access_denied&error_description=The+person+said+no", "accounts-callback"),
+        ("/team", "team"),
+        ("/settings", "settings"),
+        ("/no/such/page", "not-found"),
     ]
     if Permission.POSTS_WRITE in ROLE_PERMISSIONS[role]:
-        pages += ["/compose", f"/compose?post={parts['draft']}"]
+        pages += [("/compose", "compose"), (f"/compose?post={parts['draft']}", "compose-draft")]
     return pages
 
 
 def test_no_page_scrolls_sideways_on_a_phone(
     app_url: str, browser: Browser, sandboxed: Sandbox, artifacts: Path
 ) -> None:
-    emails, parts = demo_like_team(sandboxed)
+    emails, parts = demo_like_team()
     problems: list[str] = []
     shots = artifacts / "phone-pages"
     shots.mkdir(exist_ok=True)
 
-    def name(prefix: str, path: str) -> Path:
-        return shots / f"{prefix}{re.sub(r'[^a-z0-9]+', '-', path.lower()).strip('-') or 'home'}.png"
-
     # Signed out: the public pages.
     visitor = browser.new_context(**PHONE).new_page()  # type: ignore[arg-type]
-    for path in ("/", "/login", "/register", parts["invite"], "/no/such/page"):
-        shot = name("phone-visitor-", "invite" if path == parts["invite"] else path)
-        problems += check_fits(visitor, app_url, path, shot)
+    public = [("/", "home"), ("/login", "login"), ("/register", "register"), (parts["invite"], "invite")]
+    for path, name in [*public, ("/no/such/page", "not-found")]:
+        problems += check_fits(visitor, app_url, path, shots / f"phone-visitor-{name}.png")
 
     # Signed in as each of the demo team's roles: every page of the app.
     for role, email in emails.items():
         page = sign_in(browser, app_url, email, DEMO_PASSWORD)
-        for path in signed_in_pages(role, parts):
-            shot = name(f"phone-{role.value}-", path.replace(parts["post"], "post").replace(parts["draft"], "draft"))
+        for path, name in signed_in_pages(role, parts):
+            shot = shots / f"phone-{role.value}-{name}.png"
             problems += [f"{role.value} {p}" for p in check_fits(page, app_url, path, shot)]
         page.context.close()
 
@@ -268,8 +265,8 @@ def test_no_page_scrolls_sideways_on_a_phone(
     # layouts: the widths where a bar of six links once pushed the page sideways).
     for device, options in (("desktop", DESKTOP), ("tablet", TABLET)):
         page = sign_in(browser, app_url, emails[Role.OWNER], DEMO_PASSWORD, **options)
-        for path in signed_in_pages(Role.OWNER, parts):
-            shot = name(f"{device}-owner-", path.replace(parts["post"], "post").replace(parts["draft"], "draft"))
+        for path, name in signed_in_pages(Role.OWNER, parts):
+            shot = shots / f"{device}-owner-{name}.png"
             problems += [f"{device} {p}" for p in check_fits(page, app_url, path, shot)]
         page.context.close()
 
