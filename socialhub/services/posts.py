@@ -27,6 +27,7 @@ from socialhub.models import (
     AIRequest,
     ApprovalPolicy,
     ApprovalState,
+    AuditLog,
     Media,
     Platform,
     Post,
@@ -43,7 +44,7 @@ from socialhub.platforms import registry
 from socialhub.platforms.base import PlatformClient
 from socialhub.platforms.errors import PLATFORM_TITLES
 from socialhub.security.permissions import Permission, has_permission
-from socialhub.services import audit, media_items
+from socialhub.services import audit, live, media_items
 from socialhub.services.access import require
 from socialhub.services.errors import Conflict, Invalid, NotFound, NotPermitted
 from socialhub.services.publishing import draft_for
@@ -182,6 +183,16 @@ def _record(
 ) -> None:
     after = {**_view(post, rows), **extra}
     audit.record(session, ctx, action, entity_type="post", entity_id=post.id, before=before, after=after)
+    _announce_after_commit(session, ctx, post)
+
+
+def _announce_after_commit(session: Session, ctx: Context, post: Post) -> None:
+    """Tell the team's open pages (dashboard, posts, calendar) once the change is committed, not before: a
+    page that reloads on the news must find it. A transaction rolled back announces nothing."""
+    post_id = str(post.id)
+    sa.event.listen(
+        session, "after_commit", lambda _session: live.announce_posts(ctx.tenant_id, post_id=post_id), once=True
+    )
 
 
 def _clean_title(title: str | None) -> str | None:
@@ -422,6 +433,7 @@ def delete_post(ctx: Context, post_id: uuid.UUID) -> None:
         # AI usage stays on the books; it just no longer points at the post.
         session.execute(sa.update(AIRequest).where(col(AIRequest.post_id) == post.id).values(post_id=None))
         audit.record(session, ctx, "post.deleted", entity_type="post", entity_id=post.id, before=_view(post, rows))
+        _announce_after_commit(session, ctx, post)
         session.delete(post)
         session.commit()
 
@@ -732,6 +744,7 @@ def update_target(ctx: Context, post_id: uuid.UUID, post_platform_id: uuid.UUID,
             audit.record(
                 session, ctx, "post.target_updated", entity_type="post", entity_id=post.id, before=before, after=after
             )
+            _announce_after_commit(session, ctx, post)
         session.commit()
         return PostDetail(post, rows)
 
@@ -813,3 +826,71 @@ def describe_post(ctx: Context, post_id: uuid.UUID) -> PostView:
             )
         )
     return PostView(post, views)
+
+
+@dataclass(frozen=True)
+class Submission:
+    """A post of one's own on its way through approval; a rejected one carries the approver's words."""
+
+    post: Post
+    targets: list[PostPlatform]
+    rejected_by: uuid.UUID | None = None
+    rejection_reason: str | None = None
+
+
+def awaiting_approval(ctx: Context, *, limit: int = 20) -> tuple[list[PostDetail], int]:
+    """Posts waiting for an approver that this person may approve (their own only if they are an owner or an
+    admin, as ``approve_post`` rules), the most urgent first: "as soon as approved", then by planned time."""
+    require(ctx, Permission.POSTS_APPROVE)
+    conditions: list[Any] = [Post.status == PostStatus.PENDING_APPROVAL]
+    if ctx.role not in (Role.OWNER, Role.ADMIN):
+        conditions.append(Post.created_by != ctx.user_id)
+    with tenant_session(ctx) as session:
+        total = session.exec(select(func.count()).select_from(Post).where(*conditions)).one()
+        query = select(Post).where(*conditions).order_by(col(Post.scheduled_at).asc().nulls_first(), Post.updated_at)
+        found = list(session.exec(query.limit(limit)).all())
+        rows = _targets(session, [post.id for post in found]) if found else []
+    return [PostDetail(post, [r for r in rows if r.post_id == post.id]) for post in found], total
+
+
+def my_submissions(ctx: Context, *, limit: int = 20) -> list[Submission]:
+    """This person's posts waiting for approval or sent back (newest first), each rejection with its reason."""
+    require(ctx, Permission.POSTS_WRITE)
+    waiting = Post.status == PostStatus.PENDING_APPROVAL
+    rejected = (Post.status == PostStatus.DRAFT) & (Post.approval_state == ApprovalState.REJECTED)
+    with tenant_session(ctx) as session:
+        query = (
+            select(Post)
+            .where(Post.created_by == ctx.user_id, or_(waiting, rejected))
+            .order_by(col(Post.updated_at).desc(), col(Post.id))
+            .limit(limit)
+        )
+        found = list(session.exec(query).all())
+        rows = _targets(session, [post.id for post in found]) if found else []
+        sent_back = [str(post.id) for post in found if post.approval_state is ApprovalState.REJECTED]
+        # The reason lives only in the audit record of the rejection (reject_post): the latest one per post.
+        entries = (
+            session.exec(
+                select(AuditLog)
+                .where(
+                    AuditLog.entity_type == "post",
+                    AuditLog.action == "post.rejected",
+                    col(AuditLog.entity_id).in_(sent_back),
+                )
+                .order_by(col(AuditLog.created_at).desc())
+            ).all()
+            if sent_back
+            else []
+        )
+    latest: dict[str, AuditLog] = {}
+    for entry in entries:
+        latest.setdefault(entry.entity_id or "", entry)
+
+    def submission(post: Post) -> Submission:
+        targets = [row for row in rows if row.post_id == post.id]
+        entry = latest.get(str(post.id))
+        if entry is None:
+            return Submission(post, targets)
+        return Submission(post, targets, entry.actor_user_id, str((entry.after or {}).get("reason") or "") or None)
+
+    return [submission(post) for post in found]

@@ -29,11 +29,14 @@ def account_card(a: AccountRow) -> rx.Component:
                         align="center",
                         wrap="wrap",
                     ),
-                    rx.text(a.name, " ", rx.text.span(a.username, color_scheme="gray"), size="2"),
+                    rx.text(
+                        a.name, " ", rx.text.span(a.username, color_scheme="gray"), size="2", overflow_wrap="anywhere"
+                    ),
                     rx.text("Sign-in valid until: ", a.expires, size="1", color_scheme="gray"),
                     spacing="1",
+                    flex="1",
+                    min_width="12em",
                 ),
-                rx.spacer(),
                 rx.cond(
                     AccountsState.can_manage_accounts,
                     rx.hstack(
@@ -56,6 +59,8 @@ def account_card(a: AccountRow) -> rx.Component:
                 ),
                 width="100%",
                 align="start",
+                wrap="wrap",
+                row_gap="0.75em",
             ),
             rx.cond(
                 a.status == "reauth_required",
@@ -70,12 +75,22 @@ def account_card(a: AccountRow) -> rx.Component:
 
 def connect_button(p: PlatformOption) -> rx.Component:
     return rx.button(
-        rx.vstack(rx.text("Connect ", p.title, weight="bold"), rx.text(p.rules, size="1"), spacing="0", align="start"),
+        rx.vstack(
+            rx.text("Connect ", p.title, weight="bold"),
+            rx.text(p.rules, size="1", text_align="left"),
+            spacing="0",
+            align="start",
+            min_width="0",
+        ),
         variant="surface",
         size="3",
         on_click=AccountsState.connect(p.id),
         height="auto",
         padding_y="0.6em",
+        justify_content="start",
+        align_items="start",
+        white_space="normal",  # a button keeps its label on one line; the counting rule may need two
+        width="100%",
         id="connect-" + p.id,
     )
 
@@ -101,7 +116,12 @@ def accounts_page() -> rx.Component:
             AccountsState.can_manage_accounts,
             rx.vstack(
                 rx.heading("Connect an account", size="4"),
-                rx.flex(rx.foreach(AccountsState.platforms, connect_button), wrap="wrap", spacing="3"),
+                rx.grid(
+                    rx.foreach(AccountsState.platforms, connect_button),
+                    columns=rx.breakpoints(initial="1", xs="2", md="3"),
+                    spacing="3",
+                    width="100%",
+                ),
                 spacing="3",
                 width="100%",
             ),
@@ -110,18 +130,22 @@ def accounts_page() -> rx.Component:
 
 
 def candidate_row(c: CandidateRow) -> rx.Component:
-    return rx.hstack(
-        rx.checkbox(on_change=lambda checked: CallbackState.toggle(c.id, checked)),
-        rx.text(c.name),
-        rx.badge(c.kind, variant="soft"),
-        align="center",
-        spacing="2",
+    # Inside a <label>: tapping the name ticks the box, and the box is named after the account.
+    return rx.el.label(
+        rx.hstack(
+            rx.checkbox(on_change=lambda checked: CallbackState.toggle(c.id, checked)),
+            rx.text(c.name, overflow_wrap="anywhere"),
+            rx.badge(c.kind, variant="soft"),
+            align="center",
+            spacing="2",
+        ),
+        class_name="candidate",
     )
 
 
 def callback_page() -> rx.Component:
     return app_page(
-        "Connecting…",
+        CallbackState.heading,
         rx.cond(
             CallbackState.error != "",
             rx.vstack(

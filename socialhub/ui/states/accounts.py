@@ -153,6 +153,16 @@ class CallbackState(AuthState):
     pending_state: str = ""
     done: bool = False
 
+    @rx.var
+    def heading(self) -> str:
+        """What is happening, for the page's heading and title: it waits for the person when there is a choice."""
+        if self.error:
+            return "The connection did not finish"
+        if self.candidates:
+            pages = all(c.kind == "page" for c in self.candidates)
+            return "Choose the Pages to connect" if pages else "Choose the accounts to connect"
+        return "Connecting your account…"
+
     @rx.event
     async def finish(self) -> rx.event.EventSpec | list[rx.event.EventSpec] | None:
         redirect = self.require_session()
