@@ -7,6 +7,7 @@ from socialhub.security.permissions import Permission
 from socialhub.ui import routes
 from socialhub.ui.components.forms import role_badge
 from socialhub.ui.components.post_status import post_status_badge
+from socialhub.ui.components.system_card import system_card
 from socialhub.ui.layout import app_page
 from socialhub.ui.states.auth import AuthState
 from socialhub.ui.states.dashboard import DashboardState, QueuedPost
@@ -213,4 +214,5 @@ def dashboard() -> rx.Component:
             spacing="4",
             width="100%",
         ),
+        system_card(),  # owners and admins only: the card checks the permission itself
     )

@@ -15,7 +15,6 @@ from socialhub.platforms.errors import PLATFORM_TITLES
 from socialhub.security.permissions import Permission
 from socialhub.services import account_connect, social_accounts
 from socialhub.services.errors import SocialHubError
-from socialhub.settings import get_settings
 from socialhub.ui import routes
 from socialhub.ui.states.auth import AuthState
 
@@ -55,8 +54,10 @@ async def off_loop(function: Callable[..., T], *args: Any, **kwargs: Any) -> T:
     return await asyncio.to_thread(function, *args, **kwargs)
 
 
-def callback_uri() -> str:
-    return get_settings().app_url.rstrip("/") + routes.ACCOUNTS_CALLBACK
+def callback_uri(origin: str) -> str:
+    """The callback page on the origin the person reached the app at, where the service allows it (outside
+    production), else APP_URL's: a connection started at http://127.0.0.1:3000 comes back there, signed in."""
+    return account_connect.callback_urls(served_at=origin)[-1]
 
 
 class AccountsState(AuthState):
@@ -112,7 +113,10 @@ class AccountsState(AuthState):
         if ctx is None:
             return rx.redirect(routes.login(routes.ACCOUNTS))
         try:
-            url, _state = await off_loop(account_connect.start_connect, ctx, platform, redirect_uri=callback_uri())
+            origin = self.router.url.origin
+            url, _state = await off_loop(
+                account_connect.start_connect, ctx, platform, redirect_uri=callback_uri(origin), served_at=origin
+            )
         except SocialHubError as exc:
             return rx.toast.error(exc.message)
         # A full page load, not Reflex's client-side navigation: the consent page is another site (or, in
@@ -177,7 +181,11 @@ class CallbackState(AuthState):
         assert ctx is not None
         try:
             result = account_connect.complete_connect(
-                ctx, state=params.get("state", ""), code=params.get("code", ""), redirect_uri=callback_uri()
+                ctx,
+                state=params.get("state", ""),
+                code=params.get("code", ""),
+                redirect_uri=callback_uri(self.router.url.origin),
+                served_at=self.router.url.origin,
             )
         except SocialHubError as exc:
             self.error = exc.message
