@@ -15,6 +15,7 @@ import threading
 import time
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -65,13 +66,12 @@ def admin_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     yield server.superuser_url
 
 
-@pytest.fixture(scope="session")
-def database(admin_url: str) -> Iterator[dict[str, str]]:
-    """This run's database: provisioned, migrated, and named by DATABASE_URL for the code under test."""
+@contextmanager
+def provisioned_database(admin_url: str) -> Iterator[dict[str, str]]:
+    """A new database on the test server: provisioned with both roles, migrated as the owner, dropped after."""
     from sqlalchemy.engine import make_url
 
     from socialhub import migrations
-    from socialhub.db import dispose_engine
     from socialhub.provision import APP_ROLE, OWNER_ROLE, RoleSpec, drop_database, provision_database
 
     name = f"socialhub_test_{uuid.uuid4().hex[:10]}"
@@ -83,14 +83,25 @@ def database(admin_url: str) -> Iterator[dict[str, str]]:
         "admin": base.render_as_string(hide_password=False),
         "name": name,
     }
-    migrations.upgrade(url=urls["owner"], app_role=APP_ROLE)
-    os.environ["DATABASE_URL"] = urls["app"]
-    os.environ["MIGRATION_DATABASE_URL"] = urls["owner"]
-    get_settings.cache_clear()
-    dispose_engine()
-    yield urls
-    dispose_engine()
-    drop_database(admin_url, name)
+    try:
+        migrations.upgrade(url=urls["owner"], app_role=APP_ROLE)
+        yield urls
+    finally:
+        drop_database(admin_url, name)
+
+
+@pytest.fixture(scope="session")
+def database(admin_url: str) -> Iterator[dict[str, str]]:
+    """This run's database: provisioned, migrated, and named by DATABASE_URL for the code under test."""
+    from socialhub.db import dispose_engine
+
+    with provisioned_database(admin_url) as urls:
+        os.environ["DATABASE_URL"] = urls["app"]
+        os.environ["MIGRATION_DATABASE_URL"] = urls["owner"]
+        get_settings.cache_clear()
+        dispose_engine()
+        yield urls
+        dispose_engine()
 
 
 @pytest.fixture

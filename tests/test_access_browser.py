@@ -190,7 +190,7 @@ def test_dev_mode_from_127_0_0_1_listening_on_loopback_only(
 ) -> None:
     """`python -m socialhub run --dev`: Vite serves the page, the backend (websocket) listens on port + 5000."""
     port = free_port()
-    while any(not _free(p) for p in (port + 1, port + 5000)):
+    while port + 5000 > 65535 or any(not _free(p) for p in (port + 1, port + 5000)):
         port = free_port()
     tenant = make_tenant(name="Dev Mode Bakery")
     owner = make_user(tenant, role=Role.OWNER, password=PASSWORD)

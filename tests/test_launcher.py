@@ -25,6 +25,7 @@ import pytest
 from socialhub import launcher
 from socialhub.cli import build_parser
 from socialhub.supervisor import Service, Supervisor, answers, describe_exit, restart_delay
+from tests.conftest import provisioned_database
 from tests.web import app_environment, free_port, listening_addresses, start, stop, wait_for
 
 SLEEPER = [sys.executable, "-c", "import time; time.sleep(600)"]
@@ -254,13 +255,22 @@ class Launched:
 
 
 @pytest.fixture(scope="module")
-def launched(database: dict[str, str], artifacts: Path) -> Iterator[Launched]:
+def launched(admin_url: str, artifacts: Path) -> Iterator[Launched]:
+    # A database of its own: the launcher's consumer sweeps every team, and the session database holds other
+    # tests' rows (accounts with made-up tokens) that it would try to publish.
+    with provisioned_database(admin_url) as urls:
+        yield from _launch(urls, artifacts)
+
+
+def _launch(urls: dict[str, str], artifacts: Path) -> Iterator[Launched]:
     port = free_port()
     while any(listening_addresses(p) for p in (port, port + 1)):
         port = free_port()
     env = app_environment(
         APP_URL=None,
         SANDBOX_BASE_URL=None,
+        DATABASE_URL=urls["app"],
+        MIGRATION_DATABASE_URL=urls["owner"],
         REDIS_URL=None,  # the embedded default: a SQLite queue in DATA_DIR
         REFLEX_WEB_WORKDIR=".web-launcher-test",  # its own front end: the session's app serves .web/ meanwhile
         GRANIAN_WORKERS="1",

@@ -9,6 +9,7 @@ import asyncio
 import base64
 import gzip
 import hashlib
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -132,7 +133,9 @@ def test_a_page_sent_as_a_file_by_pathsend_is_hashed_from_its_file(tmp_path: Pat
     async def send(message: dict[str, object]) -> None:
         sent.append(message)
 
-    asyncio.run(middleware(scope, receive, send))
+    # In a thread of its own: a session's Playwright browser keeps an event loop running in the main thread.
+    with ThreadPoolExecutor(1) as pool:
+        pool.submit(asyncio.run, middleware(scope, receive, send)).result()
     assert [m["type"] for m in sent] == ["http.response.start", "http.response.pathsend"]
     headers = {k.decode(): v.decode() for k, v in sent[0]["headers"]}  # type: ignore[attr-defined]
     assert directives(headers["content-security-policy"])["script-src"][2:] == [sha(BOOT), sha(MODULE)]

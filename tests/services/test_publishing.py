@@ -377,7 +377,7 @@ def test_every_platform_says_whether_its_lookup_proves_absence() -> None:
     authorities = {name: platform_class(name).lookup_authority for name in PLATFORMS}
     assert all(a.reason and a.window for a in authorities.values())
     assert {name for name, a in authorities.items() if a.authoritative} == {"x"}
-    assert XClient.proves_absence(Draft("Fresh bread at 7")) and not XClient.proves_absence(Draft("https://a.example"))
+    assert XClient.proves_absence(Draft("Fresh bread at 7")) and not XClient.proves_absence(Draft("https://example.com/spring"))
     assert XClient.lookup_authority.settle_seconds > 0
 
 
